@@ -1,0 +1,91 @@
+# keten — the quick-start commands and the named checks. Every target installs what it needs.
+#
+#   make demo           install what is missing, build, run the main job on the default data
+#   make test           install what is missing, build, run every test (C++, sanitizers, Python)
+#   make sanitize       the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make format         format the C++ sources with .clang-format
+#   make check-format   fail if any C++ source is not formatted
+#   make bench          build and run the benchmarks (keten against its peers, in one run)
+#   make install PREFIX=/usr/local
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+CMAKE ?= cmake
+CTEST ?= ctest
+PREFIX ?= /usr/local
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD := build/release
+KETEN := $(BUILD)/keten
+CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
+
+.PHONY: demo test deps build test-cpp test-python sanitize format check-format bench install python clean
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	@$(CMAKE) --preset release >/dev/null
+
+build: deps $(BUILD)/CMakeCache.txt
+	@$(CMAKE) --build --preset release
+
+demo: build
+	@echo "== The national landscape (data/national_landscape.json) =="
+	@$(KETEN) info
+	@echo
+	@echo "== The example municipality (data/example/landscape.json) =="
+	@$(KETEN) info --landscape data/example/landscape.json
+	@echo
+	@$(KETEN) validate --landscape data/example/landscape.json data/example/cases.json
+
+test: test-cpp sanitize test-python
+
+test-cpp: build
+	@$(CTEST) --preset release
+
+build/sanitize/CMakeCache.txt: | deps
+	@$(CMAKE) --preset sanitize >/dev/null
+
+sanitize: deps build/sanitize/CMakeCache.txt
+	@$(CMAKE) --build --preset sanitize
+	@$(CTEST) --preset sanitize
+
+$(PY): | deps
+	@python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.test-deps: requirements-test.txt | $(PY)
+	@$(PY) -m pip install -q -r requirements-test.txt
+	@touch $@
+
+# The Python package, built from the same CMake project (build tree reused: build/python).
+PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv 2>/dev/null)
+$(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
+	@echo "Installing the keten Python package into $(VENV)"
+	@$(PY) -m pip install -q --no-build-isolation .
+	@touch $@
+
+python: $(VENV)/.keten-installed
+
+test-python: build python
+	@cd tests/python && KETEN_CLI=$(abspath $(KETEN)) KETEN_ROOT=$(CURDIR) ../../$(PY) -m pytest -q -p no:cacheprovider .
+
+format: deps
+	@clang-format -i $(CXX_SOURCES)
+
+check-format: deps
+	@clang-format --dry-run -Werror $(CXX_SOURCES)
+
+build/bench/CMakeCache.txt: | deps
+	@$(CMAKE) --preset bench >/dev/null
+
+bench: deps build/bench/CMakeCache.txt
+	@$(CMAKE) --build --preset bench
+	@build/bench/benchmarks/keten_benchmarks --benchmark_counters_tabular=true
+
+install: build
+	@$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,62 @@
+// keten/io.hpp — reading and writing landscapes and cases as JSON.
+//
+// The formats are documented in docs/formats.md, with JSON Schemas in docs/schema/. Readers treat
+// their input as untrusted: every value is checked for type and range before use, and every failure
+// throws a keten::error whose position names the file, the line and column (syntax errors) or the
+// JSON pointer (everything else), the field and the object id. Readers hold no state; they may be
+// called from any number of threads.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keten/case.hpp"
+#include "keten/geography.hpp"
+#include "keten/landscape.hpp"
+
+namespace keten {
+
+/// The identifiers written in the "format" member of keten's JSON documents.
+inline constexpr std::string_view landscape_format = "keten.landscape";
+inline constexpr std::string_view cases_format = "keten.cases";
+inline constexpr int json_format_version = 1;
+
+/// Parses a landscape document. `source_name` names the input in errors (a path, or "<string>").
+/// Throws parse_error (syntax, wrong type, missing or unknown field) or validation_error.
+/// O(size of text + build()).
+[[nodiscard]] landscape parse_landscape_json(
+    std::string_view text, std::string_view source_name = "<string>",
+    std::shared_ptr<const geography> places = geography::netherlands());
+/// Reads and parses a landscape file. Also throws io_error if it cannot be read.
+[[nodiscard]] landscape load_landscape_json(
+    const std::filesystem::path& path,
+    std::shared_ptr<const geography> places = geography::netherlands());
+
+/// Writes the landscape as a JSON document that parse_landscape_json reads back equal.
+/// `indent` < 0 writes one line. Only categories beyond the standard taxonomy are written.
+[[nodiscard]] std::string to_json(const landscape& l, int indent = 1);
+/// Writes atomically enough for a data file: to a temporary file beside `path`, then renamed.
+/// Throws io_error.
+void save_landscape_json(const landscape& l, const std::filesystem::path& path, int indent = 1);
+
+/// Parses a batch of cases and validates each against the landscape's taxonomy and geography.
+[[nodiscard]] std::vector<help_case> parse_cases_json(std::string_view text,
+                                                      const landscape& context,
+                                                      std::string_view source_name = "<string>");
+[[nodiscard]] std::vector<help_case> load_cases_json(const std::filesystem::path& path,
+                                                     const landscape& context);
+[[nodiscard]] std::string to_json(const std::vector<help_case>& cases, int indent = 1);
+void save_cases_json(const std::vector<help_case>& cases, const std::filesystem::path& path,
+                     int indent = 1);
+
+/// What a JSON document says it is: "keten.landscape", "keten.cases", or empty if it has no
+/// "format" member. Throws parse_error on malformed JSON, io_error if unreadable.
+[[nodiscard]] std::string sniff_json_format(const std::filesystem::path& path);
+
+/// Reads a whole file. Throws io_error naming the path and the system's reason.
+[[nodiscard]] std::string read_file(const std::filesystem::path& path);
+
+}  // namespace keten

@@ -1,0 +1,164 @@
+// keten/landscape.hpp — the local help landscape: partners, offerings and how categories relate.
+//
+// A landscape is built once by a landscape_builder, which validates every value, and is immutable
+// afterwards: copies share one indexed store, and any number of threads may read one landscape at
+// the same time. Besides the partners and offerings it holds two graphs over the need categories
+// (Boost.Graph): the complementarity graph (which categories strengthen each other, weight in (0,
+// 1]) and the precedence graph (which category's help must come before which; always acyclic).
+//
+// Indexes (built in O(offerings × (categories + municipalities)) at most, usually far less):
+//   by id               partner and offering ids → index, O(1)
+//   by category         category → offerings that cover it
+//   by municipality     (municipality, category) → candidate offerings: every offering that lists
+//   the
+//                       municipality, plus radius offerings whose circle may reach into it
+//   by PC4              postcode → offerings that list it
+// serves() is the exact test; candidates() is a superset that serves() filters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+#include <boost/graph/adjacency_list.hpp>
+
+#include "keten/case.hpp"
+#include "keten/geography.hpp"
+#include "keten/offering.hpp"
+#include "keten/taxonomy.hpp"
+
+namespace keten {
+
+using partner_index = std::uint32_t;
+using offering_index = std::uint32_t;
+
+/// Two need categories whose help strengthens each other, e.g. money.debts ↔ work.job_search.
+struct complementarity {
+  std::string a;
+  std::string b;
+  double weight{};  ///< (0, 1]
+  friend bool operator==(const complementarity&, const complementarity&) = default;
+};
+
+/// Help in `before` should start before help in `after`, e.g. money.crisis before work.job_search.
+struct precedence {
+  std::string before;
+  std::string after;
+  friend bool operator==(const precedence&, const precedence&) = default;
+};
+
+/// Vertices are category indexes; each edge carries its weight.
+using complementarity_graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
+                          boost::property<boost::edge_weight_t, double>>;
+/// Vertices are category indexes; an edge u → v means u comes before v.
+using precedence_graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+class landscape {
+ public:
+  /// An empty landscape over the Dutch municipalities with the standard taxonomy.
+  landscape();
+
+  [[nodiscard]] const std::string& name() const noexcept;
+  [[nodiscard]] const geography& places() const noexcept;
+  [[nodiscard]] const taxonomy& categories() const noexcept;
+
+  [[nodiscard]] std::span<const partner> partners() const noexcept;
+  [[nodiscard]] std::span<const offering> offerings() const noexcept;
+  [[nodiscard]] std::span<const complementarity> complementarities() const noexcept;
+  [[nodiscard]] std::span<const precedence> precedences() const noexcept;
+
+  [[nodiscard]] std::optional<partner_index> find_partner(std::string_view id) const;
+  [[nodiscard]] std::optional<offering_index> find_offering(std::string_view id) const;
+  /// Throws not_found_error.
+  [[nodiscard]] const partner& partner_by_id(std::string_view id) const;
+  /// Throws not_found_error.
+  [[nodiscard]] const offering& offering_by_id(std::string_view id) const;
+
+  // --- resolved views (dense indexes) -------------------------------------------------------
+  [[nodiscard]] partner_index partner_of(offering_index o) const noexcept;
+  [[nodiscard]] std::span<const category_index> categories_of(offering_index o) const noexcept;
+  /// Offerings that cover category `c`, ascending.
+  [[nodiscard]] std::span<const offering_index> offerings_for(category_index c) const noexcept;
+  /// A superset of the offerings of category `c` that serve someone in municipality `m`, ascending.
+  [[nodiscard]] std::span<const offering_index> candidates(municipality_index m,
+                                                           category_index c) const noexcept;
+  /// Offerings that list PC4 area `postcode`, ascending.
+  [[nodiscard]] std::span<const offering_index> offerings_in_postcode(pc4 postcode) const;
+  /// Exact: does offering `o`'s service area contain the location? A listed municipality or PC4
+  /// counts; the circle is tested against the point, or the municipality's point if none is given.
+  /// Throws not_found_error for an unknown municipality code. O(|area|).
+  [[nodiscard]] bool serves(offering_index o, const case_location& where) const;
+  /// The offerings of category `c` that serve the location, ascending and without repeats.
+  /// O(candidates + PC4 entries).
+  [[nodiscard]] std::vector<offering_index> offerings_reaching(const case_location& where,
+                                                               category_index c) const;
+  /// The municipalities in which the partner has at least one offering that serves there.
+  [[nodiscard]] std::span<const municipality_index> municipalities_of(
+      partner_index p) const noexcept;
+
+  // --- category relations -------------------------------------------------------------------
+  [[nodiscard]] const complementarity_graph& complements() const noexcept;
+  /// Symmetric categories × categories matrix of complementarity weights (0 = none).
+  [[nodiscard]] const Eigen::MatrixXd& complementarity_matrix() const noexcept;
+  [[nodiscard]] double complement_weight(category_index a, category_index b) const noexcept;
+  /// How much two offerings strengthen each other: the largest complementarity between a category
+  /// of one and a category of the other (0 if none). O(|categories of a| × |categories of b|).
+  [[nodiscard]] double offering_complement_weight(offering_index a,
+                                                  offering_index b) const noexcept;
+  [[nodiscard]] const precedence_graph& precedence_dag() const noexcept;
+  /// The categories in a topological order of the precedence graph (ties by index).
+  [[nodiscard]] std::span<const category_index> precedence_order() const noexcept;
+  /// True if `a` must come before `b`, directly or through other categories. O(1).
+  [[nodiscard]] bool precedes(category_index a, category_index b) const noexcept;
+
+  /// Same name, geography, taxonomy, partners, offerings and relations in the same order.
+  friend bool operator==(const landscape& a, const landscape& b);
+
+ private:
+  friend class landscape_builder;
+  struct store;
+  explicit landscape(std::shared_ptr<const store> data) : data_(std::move(data)) {}
+  std::shared_ptr<const store> data_;
+};
+
+/// Collects and validates the parts of a landscape, then builds it.
+///
+/// Each add_* validates what it can see alone (ids, codes, ranges, known categories) and throws
+/// validation_error naming the field and the object id; build() checks the references between
+/// objects (an offering's partner) and that precedence is acyclic. On a throw, nothing that was
+/// already added is lost: the builder stays usable and the failing object is not added.
+class landscape_builder {
+ public:
+  /// Starts from the standard taxonomy over `places` (by default, the Dutch municipalities).
+  explicit landscape_builder(std::shared_ptr<const geography> places = geography::netherlands());
+  ~landscape_builder();
+  landscape_builder(landscape_builder&&) noexcept;
+  landscape_builder& operator=(landscape_builder&&) noexcept;
+
+  landscape_builder& set_name(std::string name);
+  /// Adds a category beyond the standard ones. Throws validation_error (bad or duplicate id).
+  category_index add_category(need_category category);
+  landscape_builder& add_partner(partner p);
+  landscape_builder& add_offering(offering o);
+  landscape_builder& add_complementarity(complementarity c);
+  landscape_builder& add_precedence(precedence p);
+
+  [[nodiscard]] const taxonomy& categories() const noexcept;
+  [[nodiscard]] const geography& places() const noexcept;
+
+  /// Validates references and acyclicity, builds every index and returns the landscape. The
+  /// builder is left empty. O(offerings × municipalities reached + categories²).
+  [[nodiscard]] landscape build();
+
+ private:
+  struct parts;
+  std::unique_ptr<parts> parts_;
+};
+
+}  // namespace keten

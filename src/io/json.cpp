@@ -1,0 +1,698 @@
+// JSON reading and writing of landscapes and cases (docs/formats.md).
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "keten/error.hpp"
+#include "keten/io.hpp"
+
+namespace keten {
+
+namespace {
+
+using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+
+constexpr int max_nesting =
+    32;  // keten's documents nest at most 5 deep; anything deeper is hostile
+
+/// The text with every byte outside printable ASCII written as \xNN, so that an error message
+/// quoting untrusted input is always valid UTF-8.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+/// Parses JSON text; a syntax error becomes parse_error with the line and column.
+json parse_document(std::string_view text, std::string_view source_name) {
+  const json::parser_callback_t limit_depth = [&](int depth, json::parse_event_t, json&) {
+    if (depth >= max_nesting)  // depth counts the containers around the one being entered
+      throw parse_error(error_code::json_syntax,
+                        fmt::format("JSON nested more than {} levels deep", max_nesting),
+                        {.file = std::string(source_name)});
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), limit_depth);
+  } catch (const error&) {
+    throw;
+  } catch (const json::out_of_range& e) {
+    // The lexer's only out_of_range: a number too large for a double ("1e999").
+    throw parse_error(error_code::json_syntax, fmt::format("malformed JSON: {}", e.what()),
+                      {.file = std::string(source_name)});
+  } catch (const json::parse_error& e) {
+    // e.byte is the 1-based offset of the byte at which parsing failed.
+    const std::size_t offset = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    std::size_t line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    // "[json.exception.parse_error.101] parse error at line 3, column 14: <reason>; last read: '…'"
+    std::string reason = e.what();
+    if (const auto colon = reason.find(": "); colon != std::string::npos)
+      reason = reason.substr(colon + 2);
+    reason = printable(reason);
+    throw parse_error(
+        error_code::json_syntax, fmt::format("malformed JSON: {}", reason),
+        {.file = std::string(source_name), .line = line, .column = offset - line_start + 1});
+  }
+}
+
+/// A JSON value with the position it came from; every accessor checks the type and range and
+/// throws a keten::error naming the file, the JSON pointer, the field and the enclosing object id.
+class cursor {
+ public:
+  cursor(const json& value, std::string file, std::string pointer, std::string field,
+         std::string id)
+      : value_(&value),
+        file_(std::move(file)),
+        pointer_(std::move(pointer)),
+        field_(std::move(field)),
+        id_(std::move(id)) {}
+
+  [[nodiscard]] const std::string& pointer() const { return pointer_; }
+  [[nodiscard]] source_position position() const {
+    return {.file = file_,
+            .pointer = pointer_.empty() ? "/" : pointer_,
+            .field = field_,
+            .object_id = id_};
+  }
+  /// The same value, now known to belong to object `id` (used once an object's id is read).
+  /// The same value, now known to be the object with this id: fields are named from here on.
+  [[nodiscard]] cursor with_id(std::string id) const {
+    return {*value_, file_, pointer_, "", std::move(id)};
+  }
+
+  [[noreturn]] void fail_parse(error_code code, std::string message) const {
+    throw parse_error(code, std::move(message), position());
+  }
+  [[noreturn]] void fail_value(error_code code, std::string message) const {
+    throw validation_error(code, std::move(message), position());
+  }
+
+  void require_object_type() const {
+    if (!value_->is_object())
+      fail_parse(error_code::wrong_type,
+                 fmt::format("expected an object, got {}", value_->type_name()));
+  }
+  void require_object(std::initializer_list<std::string_view> allowed) const {
+    require_object_type();
+    for (const auto& [key, _] : value_->items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        child(key).fail_parse(
+            error_code::unknown_field,
+            fmt::format("unknown field '{}'; allowed: {}", key, fmt::join(allowed, ", ")));
+    }
+  }
+  [[nodiscard]] bool has(std::string_view key) const { return value_->contains(key); }
+  [[nodiscard]] cursor operator[](std::string_view key) const {
+    if (!value_->contains(key)) {
+      std::string f = field_.empty() ? std::string(key) : fmt::format("{}.{}", field_, key);
+      throw parse_error(error_code::missing_field, fmt::format("missing required field '{}'", key),
+                        {.file = file_,
+                         .pointer = pointer_.empty() ? "/" : pointer_,
+                         .field = f,
+                         .object_id = id_});
+    }
+    return child(key);
+  }
+  [[nodiscard]] std::optional<cursor> optional(std::string_view key) const {
+    if (!value_->contains(key) || value_->at(std::string(key)).is_null()) return std::nullopt;
+    return child(key);
+  }
+
+  [[nodiscard]] std::vector<cursor> elements() const {
+    if (!value_->is_array())
+      fail_parse(error_code::wrong_type,
+                 fmt::format("expected an array, got {}", value_->type_name()));
+    std::vector<cursor> out;
+    out.reserve(value_->size());
+    for (std::size_t i = 0; i < value_->size(); ++i)
+      out.emplace_back((*value_)[i], file_, fmt::format("{}/{}", pointer_, i),
+                       fmt::format("{}[{}]", field_, i), id_);
+    return out;
+  }
+
+  [[nodiscard]] std::string string() const {
+    if (!value_->is_string())
+      fail_parse(error_code::wrong_type,
+                 fmt::format("expected a string, got {}", value_->type_name()));
+    return value_->get<std::string>();
+  }
+  [[nodiscard]] std::vector<std::string> strings() const {
+    std::vector<std::string> out;
+    for (const cursor& c : elements())
+      out.push_back(c.string());
+    return out;
+  }
+  [[nodiscard]] bool boolean() const {
+    if (!value_->is_boolean())
+      fail_parse(error_code::wrong_type,
+                 fmt::format("expected true or false, got {}", value_->type_name()));
+    return value_->get<bool>();
+  }
+  [[nodiscard]] double number() const {
+    if (!value_->is_number())
+      fail_parse(error_code::wrong_type,
+                 fmt::format("expected a number, got {}", value_->type_name()));
+    const double v = value_->get<double>();
+    if (!std::isfinite(v)) fail_value(error_code::invalid_value, "number out of range");
+    return v;
+  }
+  /// A whole number in the range of T; a value out of that range is a validation error (so that a
+  /// negative capacity is reported as negative, not as a type error).
+  template <class T>
+  [[nodiscard]] T integer() const {
+    if (value_->is_number_unsigned()) {
+      const auto v = value_->get<std::uint64_t>();
+      if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+        fail_value(error_code::invalid_value, fmt::format("{} is too large", v));
+      return static_cast<T>(v);
+    }
+    if (value_->is_number_integer()) {
+      const auto v = value_->get<std::int64_t>();
+      if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()))
+        fail_value(v < 0 ? error_code::negative_value : error_code::invalid_value,
+                   fmt::format("{} is out of range{}", v, v < 0 ? ": must not be negative" : ""));
+      if (v > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+        fail_value(error_code::invalid_value, fmt::format("{} is too large", v));
+      return static_cast<T>(v);
+    }
+    if (value_->is_number_float()) {
+      // nlohmann stores integers beyond 64 bits as doubles: a whole number that is out of range.
+      const double v = value_->get<double>();
+      if (std::isfinite(v) && v == std::floor(v) && (v < -9.2e18 || v > 1.8e19))
+        fail_value(v < 0 ? error_code::negative_value : error_code::invalid_value,
+                   fmt::format("{} is out of range{}", v, v < 0 ? ": must not be negative" : ""));
+    }
+    fail_parse(error_code::wrong_type,
+               fmt::format("expected a whole number, got {}", value_->type_name()));
+  }
+
+ private:
+  [[nodiscard]] cursor child(std::string_view key) const {
+    std::string escaped;  // RFC 6901: ~ → ~0, / → ~1
+    for (char c : key) {
+      if (c == '~')
+        escaped += "~0";
+      else if (c == '/')
+        escaped += "~1";
+      else
+        escaped += c;
+    }
+    std::string f = field_.empty() ? std::string(key) : fmt::format("{}.{}", field_, key);
+    return {value_->at(std::string(key)), file_, fmt::format("{}/{}", pointer_, escaped),
+            std::move(f), id_};
+  }
+  const json* value_;
+  std::string file_;
+  std::string pointer_;
+  std::string field_;
+  std::string id_;
+};
+
+/// The model names fields the way the JSON spells them ("capacity.free_units",
+/// "area.municipalities[2]"), so the pointer of the field is the object's pointer plus that path.
+std::string pointer_of_field(std::string pointer, std::string_view field) {
+  if (!field.empty() && field.front() != '[') pointer += '/';
+  for (char c : field) {
+    if (c == '.' || c == '[')
+      pointer += '/';
+    else if (c != ']')
+      pointer += c;
+  }
+  return pointer.empty() ? "/" : pointer;
+}
+
+/// Runs `body`; a keten::error from the model (which knows the field and the id) gets the file and
+/// the JSON pointer of `where` added.
+template <class F>
+auto at(const cursor& where, F&& body) {
+  try {
+    return body();
+  } catch (const error& e) {
+    source_position outer = where.position();
+    outer.field.clear();  // the model's field name is the precise one
+    outer.pointer = pointer_of_field(where.pointer(), e.where().field);
+    rethrow_with_position(e, outer);
+  }
+}
+
+/// An object with an "id": reads the id before anything else, so that every later error about
+/// the object (an unknown field too) names it. Fields are named relative to the object.
+cursor identified(const cursor& c, std::initializer_list<std::string_view> allowed) {
+  c.require_object_type();
+  const std::string id = c["id"].string();
+  if (id.empty()) c["id"].fail_value(error_code::empty_value, "an id must not be empty");
+  cursor self = c.with_id(id);
+  self.require_object(allowed);
+  return self;
+}
+
+void check_header(const cursor& doc, std::string_view expected_format) {
+  doc.require_object_type();
+  const std::string format = doc["format"].string();
+  if (format != expected_format)
+    doc["format"].fail_parse(
+        error_code::unsupported_format,
+        fmt::format("expected format '{}', got '{}'", expected_format, format));
+  for (std::string_view text_field : {"$schema", "description"})
+    if (auto c = doc.optional(text_field)) (void)c->string();
+  const int version = doc["version"].integer<int>();
+  if (version != json_format_version)
+    doc["version"].fail_parse(error_code::unsupported_format,
+                              fmt::format("unsupported version {}; this keten reads version {}",
+                                          version, json_format_version));
+}
+
+pc4 read_postcode(const cursor& c) {
+  const std::optional<pc4> p = parse_pc4(c.string());
+  if (!p)
+    c.fail_value(error_code::invalid_value, "a PC4 postcode is a string of four digits, 1000–9999");
+  return *p;
+}
+
+geo_point read_point(const cursor& c) {
+  c.require_object({"lat", "lon"});
+  const geo_point p{c["lat"].number(), c["lon"].number()};
+  if (!is_valid(p)) c.fail_value(error_code::invalid_value, "latitude or longitude out of range");
+  return p;
+}
+
+age_band read_age_band(const cursor& c) {
+  c.require_object({"min", "max"});
+  const auto age = [&c](std::string_view key, int fallback) {
+    const auto field = c.optional(key);
+    if (!field) return fallback;
+    const int value = field->integer<int>();
+    if (value < 0)
+      field->fail_value(error_code::negative_value, fmt::format("age {} is negative", value));
+    if (value > max_age)
+      field->fail_value(error_code::invalid_value,
+                        fmt::format("age {} is above {}", value, max_age));
+    return value;
+  };
+  age_band band;
+  band.min = static_cast<std::uint8_t>(age("min", 0));
+  band.max = static_cast<std::uint8_t>(age("max", max_age));
+  if (band.min > band.max)
+    c.fail_value(error_code::inverted_range,
+                 fmt::format("age band upside down: min {} > max {}", band.min, band.max));
+  return band;
+}
+
+partner read_partner(const cursor& c) {
+  const cursor self = identified(c, {"id", "member", "branch", "municipality"});
+  partner p;
+  p.id = self["id"].string();
+  p.member = self["member"].string();
+  if (auto b = self.optional("branch")) p.branch = b->string();
+  p.municipality = self["municipality"].string();
+  return p;
+}
+
+offering read_offering(const cursor& c) {
+  const cursor self =
+      identified(c, {"id", "partner", "name", "categories", "area", "eligibility", "capacity"});
+  offering o;
+  o.id = self["id"].string();
+  o.partner = self["partner"].string();
+  if (auto n = self.optional("name")) o.name = n->string();
+  o.categories = self["categories"].strings();
+
+  const cursor area = self["area"];
+  area.require_object({"municipalities", "postcodes", "radius"});
+  if (auto m = area.optional("municipalities")) o.area.municipalities = m->strings();
+  if (auto p = area.optional("postcodes"))
+    for (const cursor& e : p->elements())
+      o.area.postcodes.push_back(read_postcode(e));
+  if (auto r = area.optional("radius")) {
+    r->require_object({"lat", "lon", "km"});
+    o.area.radius =
+        radius_area{geo_point{(*r)["lat"].number(), (*r)["lon"].number()}, (*r)["km"].number()};
+  }
+
+  if (auto rules = self.optional("eligibility")) {
+    rules->require_object({"age", "households", "languages", "professional_referrer"});
+    if (auto a = rules->optional("age")) o.rules.ages = read_age_band(*a);
+    if (auto h = rules->optional("households")) {
+      for (const cursor& e : h->elements()) {
+        const auto type = parse_household_type(e.string());
+        if (!type)
+          e.fail_value(error_code::invalid_value,
+                       "household is one of single, couple, single_parent, family, other");
+        o.rules.households.push_back(*type);
+      }
+    }
+    if (auto l = rules->optional("languages")) o.rules.languages = l->strings();
+    if (auto r = rules->optional("professional_referrer"))
+      o.rules.requires_professional_referrer = r->boolean();
+  }
+
+  const cursor cap = self["capacity"];
+  cap.require_object({"units_per_period", "period_days", "free_units", "typical_duration_days",
+                      "intake_wait_days"});
+  o.units.units_per_period = cap["units_per_period"].integer<std::int32_t>();
+  if (auto p = cap.optional("period_days")) o.units.period_days = p->integer<std::int32_t>();
+  o.units.free_units = cap["free_units"].integer<std::int32_t>();
+  if (auto d = cap.optional("typical_duration_days"))
+    o.units.typical_duration_days = d->integer<std::int32_t>();
+  if (auto w = cap.optional("intake_wait_days"))
+    o.units.intake_wait_days = w->integer<std::int32_t>();
+  return o;
+}
+
+help_case read_case(const cursor& c) {
+  const cursor self =
+      identified(c, {"id", "needs", "location", "profile", "consent", "excluded_partners"});
+  help_case out;
+  out.id = self["id"].string();
+  for (const cursor& n : self["needs"].elements()) {
+    n.require_object({"category", "urgency", "weight"});
+    need item;
+    item.category = n["category"].string();
+    if (auto u = n.optional("urgency")) item.urgency = u->integer<int>();
+    if (auto w = n.optional("weight")) item.weight = w->number();
+    out.needs.push_back(std::move(item));
+  }
+  const cursor where = self["location"];
+  where.require_object({"municipality", "postcode", "point"});
+  if (auto m = where.optional("municipality")) {
+    out.location.municipality = m->string();
+    if (out.location.municipality.empty())
+      m->fail_value(error_code::empty_value,
+                    "a municipality code must not be empty; leave it out instead");
+  }
+  if (auto p = where.optional("postcode")) out.location.postcode = read_postcode(*p);
+  if (auto p = where.optional("point")) out.location.point = read_point(*p);
+  if (auto profile = self.optional("profile")) {
+    profile->require_object({"age", "household", "languages", "referrer"});
+    if (auto a = profile->optional("age")) out.profile.age = read_age_band(*a);
+    if (auto h = profile->optional("household")) {
+      out.profile.household = parse_household_type(h->string());
+      if (!out.profile.household)
+        h->fail_value(error_code::invalid_value,
+                      "household is one of single, couple, single_parent, family, other");
+    }
+    if (auto l = profile->optional("languages")) out.profile.languages = l->strings();
+    if (auto r = profile->optional("referrer")) {
+      const auto kind = parse_referrer_kind(r->string());
+      if (!kind)
+        r->fail_value(error_code::invalid_value,
+                      "referrer is one of self, professional, partner, church, other");
+      out.profile.referrer = *kind;
+    }
+  }
+  if (auto consent = self.optional("consent")) out.consent = consent->boolean();
+  if (auto excluded = self.optional("excluded_partners"))
+    out.excluded_partners = excluded->strings();
+  return out;
+}
+
+ordered_json write_age_band(const age_band& band) {
+  return {{"min", band.min}, {"max", band.max}};
+}
+
+std::string postcode_text(pc4 p) {
+  return fmt::format("{:04}", p);
+}
+
+void write_atomically(const std::string& text, const std::filesystem::path& path) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw io_error(error_code::cannot_write,
+                     fmt::format("cannot write: {}", std::strerror(errno)), {.file = tmp.string()});
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) throw io_error(error_code::cannot_write, "write failed", {.file = tmp.string()});
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    throw io_error(error_code::cannot_write,
+                   fmt::format("cannot rename into place: {}", ec.message()),
+                   {.file = path.string()});
+}
+
+}  // namespace
+
+std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw io_error(error_code::cannot_open, "is a directory, expected a file",
+                   {.file = path.string()});
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw io_error(error_code::cannot_open, fmt::format("cannot open: {}", std::strerror(errno)),
+                   {.file = path.string()});
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw io_error(error_code::cannot_open, "read failed", {.file = path.string()});
+  return std::move(buffer).str();
+}
+
+landscape parse_landscape_json(std::string_view text, std::string_view source_name,
+                               std::shared_ptr<const geography> places) {
+  const json document = parse_document(text, source_name);
+  const cursor doc(document, std::string(source_name), "", "", "");
+  check_header(doc, landscape_format);
+  doc.require_object({"$schema", "format", "version", "name", "description", "categories",
+                      "partners", "offerings", "complementarity", "precedence"});
+
+  landscape_builder builder(std::move(places));
+  if (auto name = doc.optional("name")) builder.set_name(name->string());
+  if (auto categories = doc.optional("categories")) {
+    for (const cursor& c : categories->elements()) {
+      const cursor self = identified(c, {"id", "help_form", "label_nl", "label_en"});
+      need_category category;
+      category.id = self["id"].string();
+      const auto form = parse_help_form(self["help_form"].string());
+      if (!form)
+        self["help_form"].fail_value(error_code::invalid_value,
+                                     "help_form is one of money, neighbour, work, group, youth");
+      category.form = *form;
+      if (auto l = self.optional("label_nl")) category.label_nl = l->string();
+      if (auto l = self.optional("label_en")) category.label_en = l->string();
+      at(self, [&] { return builder.add_category(std::move(category)); });
+    }
+  }
+  // build() checks the offerings' references; where each offering stands, for its errors.
+  std::unordered_map<std::string, std::string> pointer_of_offering;
+  if (auto partners = doc.optional("partners")) {
+    for (const cursor& c : partners->elements()) {
+      partner p = read_partner(c);
+      at(c.with_id(p.id), [&] { return &builder.add_partner(std::move(p)); });
+    }
+  }
+  if (auto offerings = doc.optional("offerings")) {
+    for (const cursor& c : offerings->elements()) {
+      offering o = read_offering(c);
+      pointer_of_offering.emplace(o.id, c.pointer());
+      at(c.with_id(o.id), [&] { return &builder.add_offering(std::move(o)); });
+    }
+  }
+  if (auto relations = doc.optional("complementarity")) {
+    for (const cursor& c : relations->elements()) {
+      c.require_object({"a", "b", "weight"});
+      complementarity r{c["a"].string(), c["b"].string(), c["weight"].number()};
+      at(c, [&] { return &builder.add_complementarity(std::move(r)); });
+    }
+  }
+  if (auto relations = doc.optional("precedence")) {
+    for (const cursor& c : relations->elements()) {
+      c.require_object({"before", "after"});
+      precedence r{c["before"].string(), c["after"].string()};
+      at(c, [&] { return &builder.add_precedence(std::move(r)); });
+    }
+  }
+  try {
+    return builder.build();
+  } catch (const error& e) {
+    source_position outer{.file = std::string(source_name)};
+    if (const auto it = pointer_of_offering.find(e.where().object_id);
+        it != pointer_of_offering.end())
+      outer.pointer = pointer_of_field(it->second, e.where().field);
+    else if (e.code() == error_code::precedence_cycle)
+      outer.pointer = "/precedence";
+    rethrow_with_position(e, outer);
+  }
+}
+
+landscape load_landscape_json(const std::filesystem::path& path,
+                              std::shared_ptr<const geography> places) {
+  return parse_landscape_json(read_file(path), path.string(), std::move(places));
+}
+
+std::string to_json(const landscape& l, int indent) {
+  ordered_json doc;
+  doc["format"] = landscape_format;
+  doc["version"] = json_format_version;
+  doc["name"] = l.name();
+  const taxonomy& standard = taxonomy::standard();
+  ordered_json categories = ordered_json::array();
+  for (const need_category& c : l.categories().categories()) {
+    if (standard.find(c.id)) continue;
+    categories.push_back({{"id", c.id},
+                          {"help_form", to_string(c.form)},
+                          {"label_nl", c.label_nl},
+                          {"label_en", c.label_en}});
+  }
+  if (!categories.empty()) doc["categories"] = std::move(categories);
+  ordered_json partners = ordered_json::array();
+  for (const partner& p : l.partners())
+    partners.push_back({{"id", p.id},
+                        {"member", p.member},
+                        {"branch", p.branch},
+                        {"municipality", p.municipality}});
+  doc["partners"] = std::move(partners);
+  ordered_json offerings = ordered_json::array();
+  for (const offering& o : l.offerings()) {
+    ordered_json item;
+    item["id"] = o.id;
+    item["partner"] = o.partner;
+    if (!o.name.empty()) item["name"] = o.name;
+    item["categories"] = o.categories;
+    ordered_json area = ordered_json::object();
+    if (!o.area.municipalities.empty()) area["municipalities"] = o.area.municipalities;
+    if (!o.area.postcodes.empty()) {
+      ordered_json codes = ordered_json::array();
+      for (pc4 p : o.area.postcodes)
+        codes.push_back(postcode_text(p));
+      area["postcodes"] = std::move(codes);
+    }
+    if (o.area.radius)
+      area["radius"] = {{"lat", o.area.radius->center.lat},
+                        {"lon", o.area.radius->center.lon},
+                        {"km", o.area.radius->km}};
+    item["area"] = std::move(area);
+    ordered_json rules = ordered_json::object();
+    if (o.rules.ages != age_band{}) rules["age"] = write_age_band(o.rules.ages);
+    if (!o.rules.households.empty()) {
+      ordered_json households = ordered_json::array();
+      for (household_type h : o.rules.households)
+        households.push_back(to_string(h));
+      rules["households"] = std::move(households);
+    }
+    if (!o.rules.languages.empty()) rules["languages"] = o.rules.languages;
+    if (o.rules.requires_professional_referrer) rules["professional_referrer"] = true;
+    if (!rules.empty()) item["eligibility"] = std::move(rules);
+    item["capacity"] = {{"units_per_period", o.units.units_per_period},
+                        {"period_days", o.units.period_days},
+                        {"free_units", o.units.free_units},
+                        {"typical_duration_days", o.units.typical_duration_days},
+                        {"intake_wait_days", o.units.intake_wait_days}};
+    offerings.push_back(std::move(item));
+  }
+  doc["offerings"] = std::move(offerings);
+  ordered_json complements = ordered_json::array();
+  for (const complementarity& c : l.complementarities())
+    complements.push_back({{"a", c.a}, {"b", c.b}, {"weight", c.weight}});
+  doc["complementarity"] = std::move(complements);
+  ordered_json order = ordered_json::array();
+  for (const precedence& p : l.precedences())
+    order.push_back({{"before", p.before}, {"after", p.after}});
+  doc["precedence"] = std::move(order);
+  return doc.dump(indent) + "\n";
+}
+
+void save_landscape_json(const landscape& l, const std::filesystem::path& path, int indent) {
+  write_atomically(to_json(l, indent), path);
+}
+
+std::vector<help_case> parse_cases_json(std::string_view text, const landscape& context,
+                                        std::string_view source_name) {
+  const json document = parse_document(text, source_name);
+  const cursor doc(document, std::string(source_name), "", "", "");
+  check_header(doc, cases_format);
+  doc.require_object({"$schema", "format", "version", "description", "cases"});
+  std::vector<help_case> cases;
+  std::unordered_map<std::string, std::size_t> seen;
+  for (const cursor& c : doc["cases"].elements()) {
+    help_case item = read_case(c);
+    const cursor self = c.with_id(item.id);
+    at(self, [&] {
+      validate(item, context.categories(), context.places());
+      return 0;
+    });
+    if (!seen.emplace(item.id, cases.size()).second)
+      self["id"].fail_value(error_code::duplicate_id,
+                            fmt::format("case id '{}' used twice", item.id));
+    cases.push_back(std::move(item));
+  }
+  return cases;
+}
+
+std::vector<help_case> load_cases_json(const std::filesystem::path& path,
+                                       const landscape& context) {
+  return parse_cases_json(read_file(path), context, path.string());
+}
+
+std::string to_json(const std::vector<help_case>& cases, int indent) {
+  ordered_json doc;
+  doc["format"] = cases_format;
+  doc["version"] = json_format_version;
+  ordered_json items = ordered_json::array();
+  for (const help_case& c : cases) {
+    ordered_json item;
+    item["id"] = c.id;
+    ordered_json needs = ordered_json::array();
+    for (const need& n : c.needs)
+      needs.push_back({{"category", n.category}, {"urgency", n.urgency}, {"weight", n.weight}});
+    item["needs"] = std::move(needs);
+    ordered_json where = ordered_json::object();
+    if (!c.location.municipality.empty()) where["municipality"] = c.location.municipality;
+    if (c.location.postcode) where["postcode"] = postcode_text(*c.location.postcode);
+    if (c.location.point)
+      where["point"] = {{"lat", c.location.point->lat}, {"lon", c.location.point->lon}};
+    item["location"] = std::move(where);
+    ordered_json profile = ordered_json::object();
+    if (c.profile.age) profile["age"] = write_age_band(*c.profile.age);
+    if (c.profile.household) profile["household"] = to_string(*c.profile.household);
+    if (!c.profile.languages.empty()) profile["languages"] = c.profile.languages;
+    profile["referrer"] = to_string(c.profile.referrer);
+    item["profile"] = std::move(profile);
+    item["consent"] = c.consent;
+    if (!c.excluded_partners.empty()) item["excluded_partners"] = c.excluded_partners;
+    items.push_back(std::move(item));
+  }
+  doc["cases"] = std::move(items);
+  return doc.dump(indent) + "\n";
+}
+
+void save_cases_json(const std::vector<help_case>& cases, const std::filesystem::path& path,
+                     int indent) {
+  write_atomically(to_json(cases, indent), path);
+}
+
+std::string sniff_json_format(const std::filesystem::path& path) {
+  const std::string text = read_file(path);
+  const json document = parse_document(text, path.string());
+  if (document.is_object() && document.contains("format") && document["format"].is_string())
+    return document["format"].get<std::string>();
+  return {};
+}
+
+}  // namespace keten

@@ -1,0 +1,33 @@
+# Builds and runs the consumer app. Run with cmake -P; see CMakeLists.txt beside this file.
+function(run)
+  execute_process(COMMAND ${ARGV} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "failed (${result}): ${ARGV}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+if(MODE STREQUAL "find_package")
+  set(prefix "${WORK_DIR}/prefix")
+  run("${CMAKE_COMMAND}" --install "${KETEN_BUILD_DIR}" --prefix "${prefix}")
+  if(NOT EXISTS "${prefix}/lib/cmake/keten/keten-config.cmake" AND NOT EXISTS "${prefix}/lib64/cmake/keten/keten-config.cmake"
+     AND NOT EXISTS "${prefix}/lib/x86_64-linux-gnu/cmake/keten/keten-config.cmake")
+    file(GLOB_RECURSE found "${prefix}/*keten-config.cmake")
+    if(NOT found)
+      message(FATAL_ERROR "no keten-config.cmake installed under ${prefix}")
+    endif()
+  endif()
+  run("${CMAKE_COMMAND}" -S "${APP_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+      "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_BUILD_TYPE=Release)
+else()
+  run("${CMAKE_COMMAND}" -S "${APP_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+      "-DKETEN_SOURCE_DIR=${KETEN_SOURCE_DIR}" -DCMAKE_BUILD_TYPE=Release)
+endif()
+run("${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
+run("${WORK_DIR}/build/consumer")
+if(NOT last_output MATCHES "consumer ok: 342 municipalities, 1 partner, 1 offering")
+  message(FATAL_ERROR "unexpected output of the consumer:\n${last_output}")
+endif()
+message(STATUS "${last_output}")
