@@ -317,6 +317,13 @@ void require_id(const std::string& id, std::string_view what) {
   if (id.empty()) reject(error_code::empty_value, "id", "", fmt::format("a {} needs an id", what));
 }
 
+void require_category(const taxonomy& categories, const std::string& category,
+                      std::string_view field, std::string_view id) {
+  if (!categories.find(category))
+    reject(error_code::unknown_category, field, id,
+           fmt::format("unknown need category '{}'", category));
+}
+
 void require_non_negative(std::int64_t value, std::string_view field, std::string_view id) {
   if (value < 0)
     reject(error_code::negative_value, field, id, fmt::format("{} must not be negative", value));
@@ -349,9 +356,7 @@ landscape_builder& landscape_builder::add_offering(offering o) {
            "an offering covers at least one need category");
   for (std::size_t i = 0; i < o.categories.size(); ++i) {
     const std::string field = fmt::format("categories[{}]", i);
-    if (!parts_->categories.find(o.categories[i]))
-      reject(error_code::unknown_category, field, id,
-             fmt::format("unknown need category '{}'", o.categories[i]));
+    require_category(parts_->categories, o.categories[i], field, id);
     if (std::find(o.categories.begin(), o.categories.begin() + static_cast<std::ptrdiff_t>(i),
                   o.categories[i]) != o.categories.begin() + static_cast<std::ptrdiff_t>(i))
       reject(error_code::duplicate_id, field, id,
@@ -406,10 +411,8 @@ landscape_builder& landscape_builder::add_offering(offering o) {
 
 landscape_builder& landscape_builder::add_complementarity(complementarity c) {
   const std::string id = fmt::format("{}~{}", c.a, c.b);
-  for (const std::string* category : {&c.a, &c.b})
-    if (!parts_->categories.find(*category))
-      reject(error_code::unknown_category, category == &c.a ? "a" : "b", id,
-             fmt::format("unknown need category '{}'", *category));
+  require_category(parts_->categories, c.a, "a", id);
+  require_category(parts_->categories, c.b, "b", id);
   if (c.a == c.b)
     reject(error_code::invalid_value, "b", id, "a category does not complement itself");
   if (!std::isfinite(c.weight) || c.weight <= 0.0 || c.weight > 1.0)
@@ -424,10 +427,8 @@ landscape_builder& landscape_builder::add_complementarity(complementarity c) {
 
 landscape_builder& landscape_builder::add_precedence(precedence p) {
   const std::string id = fmt::format("{}->{}", p.before, p.after);
-  for (const std::string* category : {&p.before, &p.after})
-    if (!parts_->categories.find(*category))
-      reject(error_code::unknown_category, category == &p.before ? "before" : "after", id,
-             fmt::format("unknown need category '{}'", *category));
+  require_category(parts_->categories, p.before, "before", id);
+  require_category(parts_->categories, p.after, "after", id);
   if (p.before == p.after)
     reject(error_code::precedence_cycle, "after", id, "a category cannot precede itself");
   for (const precedence& other : parts_->precedences)
