@@ -38,6 +38,11 @@ demo: build
 	@$(KETEN) info --landscape data/example/landscape.json
 	@echo
 	@$(KETEN) validate --landscape data/example/landscape.json data/example/cases.json
+	@echo
+	@echo "== Matching three of the example day's cases (data/example/README.md) =="
+	@echo "   zw-0020: crisis, debts and work at once; zw-0016: not eligible / out of area; zw-0009: no consent"
+	@$(KETEN) match --landscape data/example/landscape.json --cases data/example/cases.json \
+		--case zw-0020 --case zw-0016 --case zw-0009 --top 2
 
 test: test-cpp sanitize test-python
 

@@ -162,6 +162,48 @@ PYBIND11_MODULE(_ext, m) {
         return keten::generate_national_landscape(keten::geography::netherlands(), seed);
       },
       py::arg("seed") = keten::default_seed, "The synthetic national landscape for a seed.");
+  py::class_<keten::help_case>(m, "Case",
+                               "One person or household: needs, location, profile. No names.")
+      .def_readonly("id", &keten::help_case::id)
+      .def_property_readonly("categories",
+                             [](const keten::help_case& c) {
+                               std::vector<std::string> out;
+                               for (const auto& n : c.needs)
+                                 out.push_back(n.category);
+                               return out;
+                             })
+      .def("__repr__", [](const keten::help_case& c) { return "<Case " + c.id + ">"; });
+  m.def(
+      "load_cases",
+      [](const std::filesystem::path& path, const keten::landscape& context) {
+        py::gil_scoped_release release;
+        return keten::load_cases_json(path, context);
+      },
+      py::arg("path"), py::arg("landscape"),
+      "Reads a keten.cases file, each case validated against the landscape.");
+  m.def(
+      "parse_cases",
+      [](const std::string& text, const keten::landscape& context, const std::string& source_name) {
+        py::gil_scoped_release release;
+        return keten::parse_cases_json(text, context, source_name);
+      },
+      py::arg("text"), py::arg("landscape"), py::arg("source_name") = "<string>",
+      "Parses a keten.cases JSON document.");
+  m.def(
+      "_match_json",
+      [](const keten::landscape& l, const keten::help_case& c, std::size_t top_k,
+         std::size_t max_partners, bool allow_waitlist, bool exhaustive) {
+        keten::match_options options;
+        options.top_k = top_k;
+        options.max_partners = max_partners;
+        options.allow_waitlist = allow_waitlist;
+        py::gil_scoped_release release;
+        const keten::match_result r =
+            exhaustive ? keten::match_exhaustive(l, c, options) : keten::match(l, c, options);
+        return keten::to_json(r, l, c, -1);
+      },
+      py::arg("landscape"), py::arg("case"), py::arg("top_k"), py::arg("max_partners"),
+      py::arg("allow_waitlist"), py::arg("exhaustive"));
   m.def(
       "validate_cases",
       [](const std::filesystem::path& path, const keten::landscape& context) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,5 +59,29 @@ void save_cases_json(const std::vector<help_case>& cases, const std::filesystem:
 
 /// Reads a whole file. Throws io_error naming the path and the system's reason.
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
+
+// --- match results (docs/matching.md) --------------------------------------------------------
+
+struct match_result;
+
+/// The identifier of the document that matches_to_json writes.
+inline constexpr std::string_view matches_format = "keten.matches";
+
+/// Writes one case's match result as a JSON object: the case id, the status, per need the category,
+/// urgency, weight, candidates and rejected offerings (with the reason), and per bundle the rank,
+/// the score and its terms in points, the assignment of each need with its terms, its best
+/// alternative and the loss, or why it is not covered, and the pathway (steps and warm handovers).
+/// Of the case it writes only the opaque id and the needs, never the profile or the location.
+/// `r` must be the result of matching `c` on `l`; throws validation_error if its sizes or offering
+/// indexes do not fit them. `indent` < 0 writes one line. O(size of the result).
+[[nodiscard]] std::string to_json(const match_result& r, const landscape& l, const help_case& c,
+                                  int indent = 1);
+
+/// Writes the results of several cases as one document
+/// {"format": "keten.matches", "version": 1, "results": [ to_json(results[i], l, cases[i]) ... ]}.
+/// Throws validation_error if the spans differ in length or a result does not fit its case.
+[[nodiscard]] std::string matches_to_json(std::span<const match_result> results,
+                                          std::span<const help_case> cases, const landscape& l,
+                                          int indent = 1);
 
 }  // namespace keten

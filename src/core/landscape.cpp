@@ -85,6 +85,7 @@ struct landscape::store {
   detail::string_map<partner_index> partner_by_id;
   detail::string_map<offering_index> offering_by_id;
   std::vector<partner_index> partner_of;
+  std::vector<municipality_index> partner_home;                // per partner
   compressed_rows<category_index> categories_of;               // per offering
   compressed_rows<offering_index> offerings_of_category;       // per category
   compressed_rows<municipality_index> listed_municipalities;   // per offering, sorted
@@ -189,6 +190,25 @@ bool landscape::serves(offering_index o, const case_location& where) const {
     if (m) return contains(*circle, (*data_->places)[*m].point);
   }
   return false;
+}
+
+double landscape::service_distance_km(offering_index o, const case_location& where) const {
+  std::optional<municipality_index> m;
+  if (!where.municipality.empty()) m = data_->places->index_of(where.municipality);
+  if (m) {
+    const auto listed = data_->listed_municipalities.row(o);
+    if (std::binary_search(listed.begin(), listed.end(), *m)) return 0.0;
+  }
+  if (where.postcode) {
+    const auto listed = data_->listed_postcodes.row(o);
+    if (std::binary_search(listed.begin(), listed.end(), *where.postcode)) return 0.0;
+  }
+  std::optional<geo_point> from = where.point;
+  if (!from && m) from = (*data_->places)[*m].point;
+  if (!from) return 0.0;
+  if (const auto& circle = data_->offerings[o].area.radius)
+    return distance_km(*from, circle->center);
+  return distance_km(*from, (*data_->places)[data_->partner_home[data_->partner_of[o]]].point);
 }
 
 std::vector<offering_index> landscape::offerings_reaching(const case_location& where,
@@ -488,6 +508,8 @@ landscape landscape_builder::build() {
   const geography& places = *in.places;
 
   auto out = std::make_shared<landscape::store>();
+  for (const partner& p : in.partners)
+    out->partner_home.push_back(places.index_of(p.municipality));
   out->partner_of.reserve(in.offerings.size());
   for (const offering& o : in.offerings) {
     const auto it = in.partner_ids.find(o.partner);

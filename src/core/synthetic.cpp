@@ -452,6 +452,8 @@ std::span<const precedence> standard_precedences() {
       {"money.crisis", "money.budgeting"},
       {"money.crisis", "work.job_search"},
       {"money.crisis", "work.coaching"},
+      // the debt buddy first: a home that must be emptied and cleaned waits for the money plan
+      {"money.debts", "group.home_cleanup"},
       // clear and clean a home before painting it
       {"group.home_cleanup", "group.painting"},
   };

@@ -119,3 +119,31 @@ def test_validate_cases_returns_ids():
     example = keten.load_landscape(EXAMPLE)
     ids = keten.validate_cases(ROOT / "data" / "example" / "cases.json", example)
     assert len(ids) >= 10 and len(set(ids)) == len(ids)
+
+
+def test_match_example_case():
+    example = keten.load_landscape(EXAMPLE)
+    cases = keten.load_cases(ROOT / "data" / "example" / "cases.json", example)
+    by_id = {c.id: c for c in cases}
+    result = keten.match(example, by_id["zw-0020"], top_k=3)
+    assert result["status"] == "ok"
+    assert 1 <= len(result["bundles"]) <= 3
+    scores = [b["score"] for b in result["bundles"]]
+    assert scores == sorted(scores, reverse=True)
+    assert result == keten.match(example, by_id["zw-0020"], top_k=3, exhaustive=True)
+
+
+def test_match_without_consent_proposes_nothing():
+    example = keten.load_landscape(EXAMPLE)
+    cases = keten.load_cases(ROOT / "data" / "example" / "cases.json", example)
+    no_consent = [c for c in cases if c.id == "zw-0009"][0]
+    result = keten.match(example, no_consent)
+    assert result["status"] == "no_consent" and result["bundles"] == []
+
+
+def test_match_rejects_bad_options():
+    example = keten.load_landscape(EXAMPLE)
+    case = keten.load_cases(ROOT / "data" / "example" / "cases.json", example)[0]
+    with pytest.raises(keten.ValidationError) as caught:
+        keten.match(example, case, top_k=0)
+    assert caught.value.field == "top_k"
