@@ -87,7 +87,7 @@ build/bench/CMakeCache.txt: | deps
 
 bench: deps build/bench/CMakeCache.txt
 	@$(CMAKE) --build --preset bench
-	@build/bench/benchmarks/keten_benchmarks --benchmark_counters_tabular=true
+	@build/bench/benchmarks/keten_benchmarks --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true $(BENCH_ARGS)
 
 install: build
 	@$(CMAKE) --install $(BUILD) --prefix $(PREFIX)

@@ -51,6 +51,52 @@ void run_by_needs(benchmark::State& state) {
       static_cast<double>(bundles) / static_cast<double>(state.iterations());
 }
 
+/// The same on the example municipality (data/example), where every need has several candidates
+/// and the waitlist is allowed: the search space Π(candidates + 1) is much larger than nationally.
+const keten::landscape& example() {
+  static const keten::landscape l =
+      keten::load_landscape_json(KETEN_DATA_DIR "/example/landscape.json");
+  return l;
+}
+const std::vector<keten::help_case>& example_cases_with(std::size_t needs) {
+  static std::array<std::vector<keten::help_case>, 7> pools;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const keten::case_generation day{.count = 100'000, .seed = 13, .municipalities = {"GM0193"}};
+    for (const keten::help_case& c : keten::generate_cases(example(), day))
+      if (c.needs.size() < pools.size() && pools[c.needs.size()].size() < 2000)
+        pools[c.needs.size()].push_back(c);
+  });
+  if (pools.at(needs).empty()) throw std::runtime_error("no synthetic case with that many needs");
+  return pools.at(needs);
+}
+
+template <keten::match_result (*Match)(const keten::landscape&, const keten::help_case&,
+                                       const keten::match_options&)>
+void run_example_by_needs(benchmark::State& state) {
+  const auto& cases = example_cases_with(static_cast<std::size_t>(state.range(0)));
+  const keten::match_options options{.top_k = 5, .allow_waitlist = true};
+  std::size_t i = 0;
+  double space = 0;
+  for (auto _ : state) {
+    const keten::match_result r = Match(example(), cases[i++ % cases.size()], options);
+    double product = 1;
+    for (const keten::need_candidates& n : r.needs)
+      product *= static_cast<double>(n.candidates.size() + 1);
+    space += product;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["assignments/case"] = space / static_cast<double>(state.iterations());
+}
+void BM_match_example(benchmark::State& state) {
+  run_example_by_needs<keten::match>(state);
+}
+void BM_match_exhaustive_example(benchmark::State& state) {
+  run_example_by_needs<keten::match_exhaustive>(state);
+}
+BENCHMARK(BM_match_example)->ArgName("needs")->DenseRange(1, 6);
+BENCHMARK(BM_match_exhaustive_example)->ArgName("needs")->DenseRange(1, 6);
+
 void BM_match(benchmark::State& state) {
   run_by_needs<keten::match>(state);
 }
