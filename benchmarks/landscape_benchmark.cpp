@@ -1,11 +1,13 @@
 // Loading and querying the national landscape, each beside its baseline in the same run:
-//  - load:  keten's parse + validate + index   vs  nlohmann::json::parse of the same bytes alone
+//  - load:  keten's parse + validate + index   vs  nlohmann::json::parse of the same bytes alone,
+//           and the same landscape from its binary snapshot (decode + validate + index)
 //  - reach: the landscape's indexes            vs  a scan of every offering with serves()
 #include <benchmark/benchmark.h>
 
 #include <nlohmann/json.hpp>
 
 #include "keten/keten.hpp"
+#include "keten/snapshot.hpp"
 
 namespace {
 
@@ -32,6 +34,15 @@ void BM_load_landscape_keten(benchmark::State& state) {
   state.counters["offerings"] = static_cast<double>(national().offerings().size());
 }
 BENCHMARK(BM_load_landscape_keten)->Unit(benchmark::kMillisecond);
+
+void BM_load_snapshot(benchmark::State& state) {
+  static const std::string bytes = keten::to_snapshot(national());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(keten::from_snapshot(bytes, "national"));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+  state.counters["offerings"] = static_cast<double>(national().offerings().size());
+}
+BENCHMARK(BM_load_snapshot)->Unit(benchmark::kMillisecond);
 
 void BM_load_landscape_json_parse_only(benchmark::State& state) {
   for (auto _ : state)

@@ -26,5 +26,5 @@ configure_package_config_file(cmake/keten-config.cmake.in
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/keten-config-version.cmake"
   COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/keten-config.cmake" "${PROJECT_BINARY_DIR}/keten-config-version.cmake"
-              "${PROJECT_SOURCE_DIR}/cmake/Findlibcsv.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/Findlibcsv.cmake" "${PROJECT_SOURCE_DIR}/cmake/Findxxhash.cmake"
         DESTINATION "${KETEN_CMAKE_DIR}")

@@ -25,31 +25,6 @@ void translate(const keten::error& e, const char* class_name) {
   PyErr_SetObject(cls.ptr(), instance.ptr());
 }
 
-py::dict summary_dict(const keten::landscape_summary& s) {
-  py::dict forms;
-  for (keten::help_form f : keten::all_help_forms) {
-    const auto i = static_cast<std::size_t>(f);
-    py::dict form;
-    form["label_nl"] = std::string(keten::label_nl(f));
-    form["offerings"] = s.offerings_per_form[i];
-    form["units_per_year"] = s.units_per_year_per_form[i];
-    form["free_units"] = s.free_units_per_form[i];
-    forms[py::str(std::string(keten::to_string(f)))] = form;
-  }
-  py::dict out;
-  out["name"] = s.name;
-  out["partners"] = s.partners;
-  out["member_organisations"] = s.member_organisations;
-  out["offerings"] = s.offerings;
-  out["categories"] = s.categories;
-  out["municipalities_served"] = s.municipalities_served;
-  out["municipalities_with_all_forms"] = s.municipalities_with_all_forms;
-  out["complementarities"] = s.complementarities;
-  out["precedences"] = s.precedences;
-  out["help_forms"] = forms;
-  return out;
-}
-
 }  // namespace
 
 PYBIND11_MODULE(_ext, m) {
@@ -127,7 +102,11 @@ PYBIND11_MODULE(_ext, m) {
                                return ids;
                              })
       .def(
-          "summary", [](const keten::landscape& l) { return summary_dict(keten::summarize(l)); },
+          "summary",
+          [](const keten::landscape& l) {
+            return py::module_::import("json").attr("loads")(
+                keten::to_json(keten::summarize(l), -1));
+          },
           "Headline figures: partners, offerings, municipalities served, capacity per help form.")
       .def(
           "to_json",

@@ -47,6 +47,7 @@ enum class error_code : int {
   missing_field = 111,
   unknown_field = 112,
   unsupported_format = 113,
+  snapshot_corrupt = 114,
   // validation errors: 200–299
   duplicate_id = 201,
   unknown_category = 202,

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keten/analysis.hpp"
 #include "keten/case.hpp"
 #include "keten/geography.hpp"
 #include "keten/landscape.hpp"
@@ -39,8 +40,8 @@ inline constexpr int json_format_version = 1;
 /// Writes the landscape as a JSON document that parse_landscape_json reads back equal.
 /// `indent` < 0 writes one line. Only categories beyond the standard taxonomy are written.
 [[nodiscard]] std::string to_json(const landscape& l, int indent = 1);
-/// Writes atomically enough for a data file: to a temporary file beside `path`, then renamed.
-/// Throws io_error.
+/// Writes atomically: a temporary file beside `path`, fsync, rename, fsync of the directory, so
+/// that a crash leaves the old file or the new one. Throws io_error.
 void save_landscape_json(const landscape& l, const std::filesystem::path& path, int indent = 1);
 
 /// Parses a batch of cases and validates each against the landscape's taxonomy and geography.
@@ -52,6 +53,10 @@ void save_landscape_json(const landscape& l, const std::filesystem::path& path, 
 [[nodiscard]] std::string to_json(const std::vector<help_case>& cases, int indent = 1);
 void save_cases_json(const std::vector<help_case>& cases, const std::filesystem::path& path,
                      int indent = 1);
+
+/// The summary as JSON: {"name", "partners", ..., "help_forms": {"money": {"label_nl", "offerings",
+/// "units_per_year", "free_units"}, ...}} — what `keten info --json` prints.
+[[nodiscard]] std::string to_json(const landscape_summary& s, int indent = 2);
 
 /// What a JSON document says it is: "keten.landscape", "keten.cases", or empty if it has no
 /// "format" member. Throws parse_error on malformed JSON, io_error if unreadable.

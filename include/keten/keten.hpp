@@ -10,6 +10,7 @@
 #include "keten/matching.hpp"
 #include "keten/offering.hpp"
 #include "keten/pathway.hpp"
+#include "keten/snapshot.hpp"
 #include "keten/synthetic.hpp"
 #include "keten/taxonomy.hpp"
 #include "keten/version.hpp"

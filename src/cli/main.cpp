@@ -15,11 +15,11 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "keten/keten.hpp"
 #include "keten/matching.hpp"
 #include "keten/pathway.hpp"
+#include "keten/snapshot.hpp"
 
 namespace fs = std::filesystem;
 
@@ -48,29 +48,9 @@ fs::path default_landscape() {
   return data_dir() / "national_landscape.json";
 }
 
+/// A landscape in either format (JSON or snapshot), or the national landscape if `path` is empty.
 keten::landscape load_landscape(const std::string& path) {
-  return keten::load_landscape_json(path.empty() ? default_landscape() : fs::path(path));
-}
-
-nlohmann::ordered_json summary_json(const keten::landscape_summary& s) {
-  nlohmann::ordered_json forms = nlohmann::ordered_json::object();
-  for (keten::help_form f : keten::all_help_forms) {
-    const auto i = static_cast<std::size_t>(f);
-    forms[std::string(keten::to_string(f))] = {{"label_nl", keten::label_nl(f)},
-                                               {"offerings", s.offerings_per_form[i]},
-                                               {"units_per_year", s.units_per_year_per_form[i]},
-                                               {"free_units", s.free_units_per_form[i]}};
-  }
-  return {{"name", s.name},
-          {"partners", s.partners},
-          {"member_organisations", s.member_organisations},
-          {"offerings", s.offerings},
-          {"categories", s.categories},
-          {"municipalities_served", s.municipalities_served},
-          {"municipalities_with_all_forms", s.municipalities_with_all_forms},
-          {"complementarities", s.complementarities},
-          {"precedences", s.precedences},
-          {"help_forms", forms}};
+  return keten::load_landscape(path.empty() ? default_landscape() : fs::path(path));
 }
 
 // --- keten match ----------------------------------------------------------------------------
@@ -337,7 +317,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_files;
   std::string validate_landscape;
   validate
-      ->add_option("files", validate_files, "Files to check (keten.landscape or keten.cases JSON)")
+      ->add_option("files", validate_files,
+                   "Files to check (keten.landscape or keten.cases JSON, or a snapshot)")
       ->required();
   validate->add_option(
       "--landscape,-l", validate_landscape,
@@ -363,6 +344,18 @@ int main(int argc, char** argv) {
   gen_cases->add_option("--id-prefix", case_options.id_prefix, "Prefix of the case ids")
       ->capture_default_str();
   gen_cases->add_option("--output,-o", output, "Output file")->required();
+
+  // keten snapshot
+  auto* snapshot = app.add_subcommand("snapshot", "Binary landscape snapshots (fast to load)");
+  snapshot->require_subcommand(1);
+  auto* snapshot_save = snapshot->add_subcommand("save", "Write a landscape as a snapshot");
+  std::string snapshot_in;
+  std::string snapshot_out;
+  snapshot_save->add_option("input", snapshot_in, "Landscape file (JSON or snapshot)")->required();
+  snapshot_save->add_option("output", snapshot_out, "Snapshot file to write")->required();
+  auto* snapshot_load =
+      snapshot->add_subcommand("load", "Read a snapshot and summarise it like `keten info`");
+  snapshot_load->add_option("input", snapshot_in, "Snapshot file")->required();
 
   // keten match
   auto* match = app.add_subcommand(
@@ -408,13 +401,19 @@ int main(int argc, char** argv) {
       const keten::landscape l = load_landscape(info_landscape);
       const keten::landscape_summary s = keten::summarize(l);
       if (info_json) {
-        fmt::print("{}\n", summary_json(s).dump(2));
+        fmt::print("{}", keten::to_json(s));
       } else {
         fmt::print("{}", keten::to_text(s));
       }
     } else if (*validate) {
       std::optional<keten::landscape> context;
       for (const std::string& file : validate_files) {
+        if (keten::is_snapshot(keten::read_file(file))) {
+          const keten::landscape l = keten::load_snapshot(file);
+          fmt::print("{}: valid keten snapshot ({} partners, {} offerings)\n", file,
+                     l.partners().size(), l.offerings().size());
+          continue;
+        }
         const std::string format = keten::sniff_json_format(file);
         if (format == keten::landscape_format) {
           const keten::landscape l = keten::load_landscape_json(file);
@@ -431,6 +430,13 @@ int main(int argc, char** argv) {
                                    {.file = file, .pointer = "/format"});
         }
       }
+    } else if (*snapshot_save) {
+      const keten::landscape l = load_landscape(snapshot_in);
+      keten::save_snapshot(l, snapshot_out);
+      fmt::print("wrote {} ({} partners, {} offerings)\n", snapshot_out, l.partners().size(),
+                 l.offerings().size());
+    } else if (*snapshot_load) {
+      fmt::print("{}", keten::to_text(keten::summarize(keten::load_snapshot(snapshot_in))));
     } else if (*match) {
       const keten::landscape l = load_landscape(match_landscape);
       const std::vector<keten::help_case> all = keten::load_cases_json(match_cases, l);

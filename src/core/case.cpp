@@ -54,20 +54,20 @@ void validate(const help_case& c, const taxonomy& categories, const geography& p
   std::vector<category_index> seen;
   for (std::size_t i = 0; i < c.needs.size(); ++i) {
     const need& n = c.needs[i];
-    const std::string field = fmt::format("needs[{}]", i);
+    const auto field = [i](std::string_view part) { return fmt::format("needs[{}].{}", i, part); };
     const auto index = categories.find(n.category);
     if (!index)
-      fail(error_code::unknown_category, field + ".category",
+      fail(error_code::unknown_category, field("category"),
            fmt::format("unknown need category '{}'", n.category));
     if (std::find(seen.begin(), seen.end(), *index) != seen.end())
-      fail(error_code::duplicate_id, field + ".category",
+      fail(error_code::duplicate_id, field("category"),
            fmt::format("need category '{}' listed twice", n.category));
     seen.push_back(*index);
     if (n.urgency < min_urgency || n.urgency > max_urgency)
-      fail(error_code::invalid_value, field + ".urgency",
+      fail(error_code::invalid_value, field("urgency"),
            fmt::format("urgency {} is outside [{}, {}]", n.urgency, min_urgency, max_urgency));
     if (!std::isfinite(n.weight) || n.weight <= 0.0)
-      fail(error_code::invalid_value, field + ".weight", "weight must be a positive number");
+      fail(error_code::invalid_value, field("weight"), "weight must be a positive number");
   }
   const case_location& where = c.location;
   if (where.municipality.empty() && !where.postcode && !where.point)

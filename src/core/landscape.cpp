@@ -600,9 +600,14 @@ landscape landscape_builder::build() {
 
     served = listed;
     if (const auto& circle = o.area.radius) {
-      for (std::size_t m = 0; m < places.size(); ++m)
-        if (contains(*circle, places[static_cast<municipality_index>(m)].point))
-          served.push_back(static_cast<municipality_index>(m));
+      // A great-circle distance is at least the difference in latitude times the Earth's radius,
+      // so most municipalities are ruled out before the haversine.
+      const double lat_reach = circle->km / earth_radius_km * 180.0 / std::numbers::pi * (1 + 1e-9);
+      for (std::size_t m = 0; m < places.size(); ++m) {
+        const geo_point point = places[static_cast<municipality_index>(m)].point;
+        if (std::abs(point.lat - circle->center.lat) > lat_reach) continue;
+        if (contains(*circle, point)) served.push_back(static_cast<municipality_index>(m));
+      }
       // Every grid cell that the circle's bounding box touches. A point at latitude ψ within
       // angular radius r of the centre (latitude φ) has hav(Δλ) ≤ hav(r) / (cos φ cos ψ), so the
       // box's half-width uses the smallest cosine over the latitudes the circle spans. A circle

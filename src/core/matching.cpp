@@ -63,12 +63,20 @@ std::size_t bundle::covered() const noexcept {
       std::count_if(assigned.begin(), assigned.end(), [](const auto& a) { return a.has_value(); }));
 }
 
-std::size_t bundle::partner_count(const landscape& l) const {
+namespace {
+/// The number of distinct partners in an assignment.
+std::size_t partners_in(const landscape& l,
+                        std::span<const std::optional<offering_index>> assigned) {
   std::vector<partner_index> partners;
   for (const auto& a : assigned)
     if (a) partners.push_back(l.partner_of(*a));
   std::sort(partners.begin(), partners.end());
   return static_cast<std::size_t>(std::unique(partners.begin(), partners.end()) - partners.begin());
+}
+}  // namespace
+
+std::size_t bundle::partner_count(const landscape& l) const {
+  return partners_in(l, assigned);
 }
 
 namespace {
@@ -384,15 +392,6 @@ class searcher {
   std::vector<std::uint32_t> choice_;
   std::vector<std::pair<partner_index, std::uint32_t>> partners_;
 };
-
-std::size_t partners_in(const landscape& l,
-                        std::span<const std::optional<offering_index>> assigned) {
-  std::vector<partner_index> partners;
-  for (const auto& a : assigned)
-    if (a) partners.push_back(l.partner_of(*a));
-  std::sort(partners.begin(), partners.end());
-  return static_cast<std::size_t>(std::unique(partners.begin(), partners.end()) - partners.begin());
-}
 
 /// Turns ranked assignments into bundles with breakdown, reasons and pathway.
 std::vector<bundle> explain(const landscape& l, const help_case& c, const problem& p,

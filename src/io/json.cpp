@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
 #include "keten/error.hpp"
 #include "keten/io.hpp"
 
@@ -25,19 +26,6 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr int max_nesting =
     32;  // keten's documents nest at most 5 deep; anything deeper is hostile
-
-/// The text with every byte outside printable ASCII written as \xNN, so that an error message
-/// quoting untrusted input is always valid UTF-8.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f)
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("\\x{:02x}", c);
-  }
-  return out;
-}
 
 /// Parses JSON text; a syntax error becomes parse_error with the line and column.
 json parse_document(std::string_view text, std::string_view source_name) {
@@ -71,7 +59,7 @@ json parse_document(std::string_view text, std::string_view source_name) {
     std::string reason = e.what();
     if (const auto colon = reason.find(": "); colon != std::string::npos)
       reason = reason.substr(colon + 2);
-    reason = printable(reason);
+    reason = detail::printable(reason);
     throw parse_error(
         error_code::json_syntax, fmt::format("malformed JSON: {}", reason),
         {.file = std::string(source_name), .line = line, .column = offset - line_start + 1});
@@ -437,26 +425,6 @@ std::string postcode_text(pc4 p) {
   return fmt::format("{:04}", p);
 }
 
-void write_atomically(const std::string& text, const std::filesystem::path& path) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw io_error(error_code::cannot_write,
-                     fmt::format("cannot write: {}", std::strerror(errno)), {.file = tmp.string()});
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) throw io_error(error_code::cannot_write, "write failed", {.file = tmp.string()});
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    throw io_error(error_code::cannot_write,
-                   fmt::format("cannot rename into place: {}", ec.message()),
-                   {.file = path.string()});
-}
-
 }  // namespace
 
 std::string read_file(const std::filesystem::path& path) {
@@ -619,7 +587,7 @@ std::string to_json(const landscape& l, int indent) {
 }
 
 void save_landscape_json(const landscape& l, const std::filesystem::path& path, int indent) {
-  write_atomically(to_json(l, indent), path);
+  detail::write_file_atomically(to_json(l, indent), path);
 }
 
 std::vector<help_case> parse_cases_json(std::string_view text, const landscape& context,
@@ -684,7 +652,29 @@ std::string to_json(const std::vector<help_case>& cases, int indent) {
 
 void save_cases_json(const std::vector<help_case>& cases, const std::filesystem::path& path,
                      int indent) {
-  write_atomically(to_json(cases, indent), path);
+  detail::write_file_atomically(to_json(cases, indent), path);
+}
+
+std::string to_json(const landscape_summary& s, int indent) {
+  ordered_json forms = ordered_json::object();
+  for (help_form f : all_help_forms) {
+    const auto i = static_cast<std::size_t>(f);
+    forms[std::string(to_string(f))] = {{"label_nl", label_nl(f)},
+                                        {"offerings", s.offerings_per_form[i]},
+                                        {"units_per_year", s.units_per_year_per_form[i]},
+                                        {"free_units", s.free_units_per_form[i]}};
+  }
+  const ordered_json doc{{"name", s.name},
+                         {"partners", s.partners},
+                         {"member_organisations", s.member_organisations},
+                         {"offerings", s.offerings},
+                         {"categories", s.categories},
+                         {"municipalities_served", s.municipalities_served},
+                         {"municipalities_with_all_forms", s.municipalities_with_all_forms},
+                         {"complementarities", s.complementarities},
+                         {"precedences", s.precedences},
+                         {"help_forms", forms}};
+  return doc.dump(indent) + "\n";
 }
 
 std::string sniff_json_format(const std::filesystem::path& path) {
