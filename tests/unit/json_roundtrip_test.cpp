@@ -19,22 +19,7 @@ using keten_test::pick;
 using keten_test::uniform;
 using keten_test::uniform_real;
 
-/// A temporary directory for one test, removed afterwards.
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir = std::filesystem::temp_directory_path() /
-          (std::string("keten_test_") + info->test_suite_name() + "_" + info->name() + "_" +
-           std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::filesystem::path dir;
-};
+using keten_test::TempDir;
 
 TEST(JsonRoundTrip, RandomLandscapes) {
   for (unsigned seed = 1; seed <= 200; ++seed) {

@@ -34,21 +34,7 @@ const landscape& example() {
 }
 
 /// A temporary directory for one test, removed afterwards.
-class SnapshotFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir = std::filesystem::temp_directory_path() /
-          (std::string("keten_test_") + info->test_suite_name() + "_" + info->name() + "_" +
-           std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::filesystem::path dir;
-};
+class SnapshotFiles : public keten_test::TempDir {};
 
 void put_u32(std::string& bytes, std::size_t at, std::uint32_t v) {
   for (std::size_t i = 0; i < 4; ++i)
