@@ -354,31 +354,19 @@ class searcher {
             first_use = false;
         }
         if (first_use) gain += opt.fit;
-        const auto it = std::find_if(partners_.begin(), partners_.end(),
-                                     [&](const auto& pc) { return pc.first == opt.partner; });
-        if (it == partners_.end()) {
+        if (std::find(partners_.begin(), partners_.end(), opt.partner) == partners_.end()) {
           if (partners_.size() >= o_.max_partners) continue;
           new_partner = true;
           // The term is rounded as a whole, so add the change of the rounded whole.
           gain += p_.extra_partners(partners_.size() + 1) - p_.extra_partners(partners_.size());
-          for (const auto& [q, count] : partners_)
+          for (partner_index q : partners_)
             gain += p_.collaboration_score(opt.partner, q);
-          partners_.emplace_back(opt.partner, 1);
-        } else {
-          ++it->second;
+          partners_.push_back(opt.partner);
         }
       }
       choice_[i] = k;
       descend(depth + 1, score + gain);
-      if (opt.offering) {
-        if (new_partner) {
-          partners_.pop_back();
-        } else {
-          const auto it = std::find_if(partners_.begin(), partners_.end(),
-                                       [&](const auto& pc) { return pc.first == opt.partner; });
-          --it->second;
-        }
-      }
+      if (new_partner) partners_.pop_back();  // the search is depth-first: the last one added
     }
     choice_[i] = 0;
   }
@@ -390,7 +378,7 @@ class searcher {
   std::vector<score_t> unary_rest_, pair_rest_;
   score_t collab_max_{};
   std::vector<std::uint32_t> choice_;
-  std::vector<std::pair<partner_index, std::uint32_t>> partners_;
+  std::vector<partner_index> partners_;  // of the needs assigned so far, in order of arrival
 };
 
 /// Turns ranked assignments into bundles with breakdown, reasons and pathway.
