@@ -4,7 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
-#include <mutex>
 #include <stdexcept>
 
 #include "keten/keten.hpp"
@@ -17,18 +16,25 @@ const keten::landscape& national() {
   return l;
 }
 
-/// 2,000 synthetic cases with exactly `needs` needs (drawn from a larger synthetic day).
-const std::vector<keten::help_case>& cases_with(std::size_t needs) {
-  static std::array<std::vector<keten::help_case>, 7> pools;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    for (const keten::help_case& c :
-         keten::generate_cases(national(), {.count = 200'000, .seed = 11}))
-      if (c.needs.size() < pools.size() && pools[c.needs.size()].size() < 2000)
-        pools[c.needs.size()].push_back(c);
-  });
+using case_pools = std::array<std::vector<keten::help_case>, 7>;
+
+/// Up to 2,000 synthetic cases per number of needs (1–6), drawn from one larger synthetic day.
+case_pools group_by_needs(const keten::landscape& l, const keten::case_generation& day) {
+  case_pools pools;
+  for (const keten::help_case& c : keten::generate_cases(l, day))
+    if (c.needs.size() < pools.size() && pools[c.needs.size()].size() < 2000)
+      pools[c.needs.size()].push_back(c);
+  return pools;
+}
+
+const std::vector<keten::help_case>& with_needs(const case_pools& pools, std::size_t needs) {
   if (pools.at(needs).empty()) throw std::runtime_error("no synthetic case with that many needs");
   return pools.at(needs);
+}
+
+const std::vector<keten::help_case>& cases_with(std::size_t needs) {
+  static const case_pools pools = group_by_needs(national(), {.count = 200'000, .seed = 11});
+  return with_needs(pools, needs);
 }
 
 const std::vector<keten::help_case>& realistic_batch() {
@@ -59,16 +65,9 @@ const keten::landscape& example() {
   return l;
 }
 const std::vector<keten::help_case>& example_cases_with(std::size_t needs) {
-  static std::array<std::vector<keten::help_case>, 7> pools;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const keten::case_generation day{.count = 100'000, .seed = 13, .municipalities = {"GM0193"}};
-    for (const keten::help_case& c : keten::generate_cases(example(), day))
-      if (c.needs.size() < pools.size() && pools[c.needs.size()].size() < 2000)
-        pools[c.needs.size()].push_back(c);
-  });
-  if (pools.at(needs).empty()) throw std::runtime_error("no synthetic case with that many needs");
-  return pools.at(needs);
+  static const case_pools pools =
+      group_by_needs(example(), {.count = 100'000, .seed = 13, .municipalities = {"GM0193"}});
+  return with_needs(pools, needs);
 }
 
 template <keten::match_result (*Match)(const keten::landscape&, const keten::help_case&,
