@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "commands.hpp"
 #include "keten/keten.hpp"
 #include "keten/matching.hpp"
 #include "keten/pathway.hpp"
@@ -23,14 +24,8 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace keten::cli {
 
-constexpr int exit_invalid_input = 1;
-constexpr int exit_usage = 2;
-constexpr int exit_io = 4;
-
-/// Where the default data lives: $KETEN_DATA_DIR, else the data directory installed beside the
-/// program (<prefix>/share/keten/data), else the source tree's data/ the program was built from.
 fs::path data_dir() {
   if (const char* env = std::getenv("KETEN_DATA_DIR"); env && *env) return env;
   std::error_code ec;
@@ -48,10 +43,18 @@ fs::path default_landscape() {
   return data_dir() / "national_landscape.json";
 }
 
-/// A landscape in either format (JSON or snapshot), or the national landscape if `path` is empty.
 keten::landscape load_landscape(const std::string& path) {
   return keten::load_landscape(path.empty() ? default_landscape() : fs::path(path));
 }
+
+}  // namespace keten::cli
+
+namespace {
+
+using keten::cli::exit_invalid_input;
+using keten::cli::exit_io;
+using keten::cli::exit_usage;
+using keten::cli::load_landscape;
 
 // --- keten match ----------------------------------------------------------------------------
 
@@ -385,8 +388,19 @@ int main(int argc, char** argv) {
       ->check([](const std::string& v) { return set_weight(v, nullptr); });
   match->add_flag("--json", match_json, "Print the results as one keten.matches JSON document");
 
+  // Command groups in their own files (their callbacks run inside app.parse).
+  // keten::cli::add_..._commands(app);
+
   try {
     app.parse(argc, argv);
+  } catch (const keten::cli::exit_request& e) {
+    return e.status;
+  } catch (const keten::io_error& e) {
+    fmt::print(stderr, "keten: error: {}\n", e.what());
+    return exit_io;
+  } catch (const keten::error& e) {
+    fmt::print(stderr, "keten: error: {}\n", e.what());
+    return exit_invalid_input;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {

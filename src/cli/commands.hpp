@@ -1,0 +1,36 @@
+// Shared pieces of the keten command-line program. Each command group that is not in main.cpp
+// lives in its own file and registers itself with an add_*_commands() function; its callbacks run
+// while CLI11 parses, and main() maps the exceptions they throw to exit statuses.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "keten/landscape.hpp"
+
+namespace keten::cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_invalid_input = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_infeasible = 3;
+constexpr int exit_io = 4;
+
+/// Thrown by a command that has printed its result and wants a particular exit status.
+struct exit_request {
+  int status;
+};
+
+/// Where the default data lives: $KETEN_DATA_DIR, else the data directory installed beside the
+/// program (<prefix>/share/keten/data), else the source tree's data/ the program was built from.
+std::filesystem::path data_dir();
+
+/// The national landscape shipped in data/.
+std::filesystem::path default_landscape();
+
+/// A landscape in either format (JSON or snapshot), or the national landscape if `path` is empty.
+keten::landscape load_landscape(const std::string& path);
+
+}  // namespace keten::cli
