@@ -6,6 +6,9 @@
 #   make format         format the C++ sources with .clang-format
 #   make check-format   fail if any C++ source is not formatted
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
+#   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
+#   make fuzz-smoke     build the libFuzzer harnesses (clang) and run each for FUZZ_SMOKE_TIME s
+#   make fuzz           the same for FUZZ_TIME s each (default 600), keeping the corpus in build/fuzz
 #   make install PREFIX=/usr/local
 
 SHELL := /bin/bash
@@ -19,7 +22,7 @@ BUILD := build/release
 KETEN := $(BUILD)/keten
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize format check-format bench install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -43,8 +46,11 @@ demo: build
 	@echo "   zw-0020: crisis, debts and work at once; zw-0016: not eligible / out of area; zw-0009: no consent"
 	@$(KETEN) match --landscape data/example/landscape.json --cases data/example/cases.json \
 		--case zw-0020 --case zw-0016 --case zw-0009 --top 2
+	@echo
+	@echo "== Allocating the example municipality's whole day at once (docs/allocation.md) =="
+	@$(KETEN) allocate --landscape data/example/landscape.json --cases data/example/cases.json
 
-test: test-cpp sanitize test-python
+test: test-cpp sanitize test-python fuzz-smoke
 
 test-cpp: build
 	@$(CTEST) --preset release
@@ -65,7 +71,7 @@ $(VENV)/.test-deps: requirements-test.txt | $(PY)
 	@touch $@
 
 # The Python package, built from the same CMake project (build tree reused: build/python).
-PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv 2>/dev/null)
+PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/example/landscape.json data/example/cases.json 2>/dev/null)
 $(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
 	@echo "Installing the keten Python package into $(VENV)"
 	@$(PY) -m pip install -q --no-build-isolation .
@@ -75,6 +81,29 @@ python: $(VENV)/.keten-installed
 
 test-python: build python
 	@cd tests/python && KETEN_CLI=$(abspath $(KETEN)) KETEN_ROOT=$(CURDIR) ../../$(PY) -m pytest -q -p no:cacheprovider .
+
+# Fuzzing (docs/fuzzing.md): the harnesses of fuzz/ built by clang with libFuzzer, ASan and UBSan
+# in build/fuzz (library and harnesses only), run one after the other by fuzz/run.sh. FUZZERS=
+# names a subset (e.g. FUZZERS="landscape_json snapshot"); FUZZ_ARGS= passes libFuzzer flags.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SMOKE_TIME ?= 20
+FUZZ_TIME ?= 600
+FUZZERS ?=
+
+fuzz-deps:
+	@scripts/install-deps.sh $(FUZZ_PACKAGES)
+
+build/fuzz/CMakeCache.txt: | fuzz-deps
+	@$(CMAKE) --preset fuzz >/dev/null
+
+fuzz-build: fuzz-deps build/fuzz/CMakeCache.txt
+	@$(CMAKE) --build --preset fuzz
+
+fuzz-smoke: fuzz-build
+	@fuzz/run.sh --time $(FUZZ_SMOKE_TIME) build/fuzz $(FUZZERS)
+
+fuzz: fuzz-build
+	@fuzz/run.sh --time $(FUZZ_TIME) --corpus build/fuzz/corpus build/fuzz $(FUZZERS)
 
 format: deps
 	@clang-format -i $(CXX_SOURCES)
@@ -88,6 +117,10 @@ build/bench/CMakeCache.txt: | deps
 bench: deps build/bench/CMakeCache.txt
 	@$(CMAKE) --build --preset bench
 	@build/bench/benchmarks/keten_benchmarks --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true $(BENCH_ARGS)
+
+bench-python: python
+	@$(PY) benchmarks/python/bench_match.py $(BENCH_ARGS)
+	@$(PY) benchmarks/python/bench_flow.py
 
 install: build
 	@$(CMAKE) --install $(BUILD) --prefix $(PREFIX)

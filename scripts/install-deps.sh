@@ -7,7 +7,7 @@ packages=(
   g++ make cmake ninja-build pkg-config git
   libboost-graph-dev libboost-serialization-dev libeigen3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libcsv-dev libxxhash-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev liblemon-dev
   clang-format
   python3 python3-venv python3-dev python3-pip
   "$@"

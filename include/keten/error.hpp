@@ -63,6 +63,13 @@ enum class error_code : int {
   // input/output: 400–499
   cannot_open = 401,
   cannot_write = 402,
+  // Open Referral HSDS import (keten/hsds.hpp): 500–599
+  hsds_unrecognised = 501,      ///< parse_error: not an HSDS document, table or data package
+  hsds_wrong_type = 502,        ///< parse_error: a value of the wrong type (text where a number)
+  hsds_missing_value = 503,     ///< validation_error: a value keten needs is absent
+  hsds_broken_reference = 504,  ///< validation_error: a reference to a record that is not there
+  hsds_duplicate_id = 505,      ///< validation_error: two records of one table with one id
+  hsds_invalid_value = 506,     ///< validation_error: a value out of range or of the wrong form
 };
 
 /// Base of every exception keten throws on purpose.

@@ -89,4 +89,18 @@ inline constexpr std::string_view matches_format = "keten.matches";
                                           std::span<const help_case> cases, const landscape& l,
                                           int indent = 1);
 
+// --- allocations (docs/allocation.md) ----------------------------------------------------------
+
+struct allocation;
+
+/// The identifier of the document that allocation_to_json writes.
+inline constexpr std::string_view allocation_format = "keten.allocation";
+
+/// Writes an allocation of `cases` on `l` as one JSON document: the totals, every assigned need
+/// (case id, category, offering, partner, priority and fit in points), and the waitlist in order
+/// (case id, category, reason, priority, the offering waited for and the place in its queue). Of a
+/// case only its opaque id is written. Throws validation_error if `a` does not fit the cases.
+[[nodiscard]] std::string allocation_to_json(const allocation& a, std::span<const help_case> cases,
+                                             const landscape& l, int indent = 1);
+
 }  // namespace keten

@@ -199,6 +199,17 @@ struct match_result {
     const landscape& l, const help_case& c, std::span<const std::optional<offering_index>> assigned,
     const match_options& options = {});
 
+/// The terms of covering need `need` of `c` by offering `o`: the need's cover and the offering's
+/// fit for the case (distance, wait, capacity) — the per-need pieces of the objective, shared with
+/// allocate(). O(1) plus one distance.
+[[nodiscard]] assignment_terms need_terms(const landscape& l, const help_case& c, std::size_t need,
+                                          offering_index o, const match_weights& weights = {});
+
+/// The complementarity points of needs i and j of `c` when both are covered by different offerings.
+[[nodiscard]] score_t need_pair_complementarity(const landscape& l, const help_case& c,
+                                                std::size_t i, std::size_t j,
+                                                const match_weights& weights = {});
+
 /// The exact top-k bundles by branch and bound. Equal scores are ordered by the offering ids of the
 /// needs in the case's order ("not covered" after any id). Thread-safe on a shared landscape.
 /// Throws validation_error for an invalid case or options (top_k = 0, max_partners = 0, weights

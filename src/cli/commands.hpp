@@ -33,4 +33,16 @@ std::filesystem::path default_landscape();
 /// A landscape in either format (JSON or snapshot), or the national landscape if `path` is empty.
 keten::landscape load_landscape(const std::string& path);
 
+/// keten mcf and keten generate mcf (flow_command.cpp).
+void add_flow_commands(CLI::App& app);
+
+/// keten allocate (allocate_command.cpp).
+void add_allocate_commands(CLI::App& app);
+
+/// `keten hsds import|export` (hsds_command.cpp).
+void add_hsds_commands(CLI::App& app);
+
+/// `keten stable`: a stable assignment of the cases' needs (stable_command.cpp, docs/stable.md).
+void add_stable_commands(CLI::App& app);
+
 }  // namespace keten::cli

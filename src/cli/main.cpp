@@ -390,6 +390,10 @@ int main(int argc, char** argv) {
 
   // Command groups in their own files (their callbacks run inside app.parse).
   // keten::cli::add_..._commands(app);
+  keten::cli::add_flow_commands(app);
+  keten::cli::add_allocate_commands(app);
+  keten::cli::add_hsds_commands(app);
+  keten::cli::add_stable_commands(app);
 
   try {
     app.parse(argc, argv);

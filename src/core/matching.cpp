@@ -501,6 +501,16 @@ score_breakdown score_assignment(const landscape& l, const help_case& c,
   return s;
 }
 
+assignment_terms need_terms(const landscape& l, const help_case& c, std::size_t need,
+                            offering_index o, const match_weights& weights) {
+  return terms_of(l, c, need, o, weights);
+}
+
+score_t need_pair_complementarity(const landscape& l, const help_case& c, std::size_t i,
+                                  std::size_t j, const match_weights& weights) {
+  return pair_score(l, c, i, j, weights);
+}
+
 match_result match(const landscape& l, const help_case& c, const match_options& options) {
   return run_match(l, c, options, [&](const problem& p) { return searcher(p, options).run(); });
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "files.hpp"
 #include "keten/error.hpp"
 
 namespace keten::detail {
@@ -64,6 +65,13 @@ csv_reader::csv_reader(std::string_view text, std::string_view source_name) : so
     if (chunk.find('\0') != std::string_view::npos) {
       csv_free(&parser);
       throw parse_error(error_code::csv_syntax, "NUL byte in CSV text",
+                        {.file = source_, .line = c.line});
+    }
+    // CSV text is UTF-8: fields end up in JSON and in error messages. '\n' is never part of a
+    // multi-byte sequence, so each line can be checked alone.
+    if (!is_valid_utf8(chunk)) {
+      csv_free(&parser);
+      throw parse_error(error_code::csv_syntax, "invalid UTF-8 in CSV text",
                         {.file = source_, .line = c.line});
     }
     if (csv_parse(&parser, chunk.data(), chunk.size(), on_field, on_record, &c) != chunk.size())

@@ -11,6 +11,10 @@ namespace keten::detail {
 /// quotes untrusted input is always valid UTF-8.
 [[nodiscard]] std::string printable(std::string_view text);
 
+/// True if `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+/// U+10FFFF) — what nlohmann::json accepts in a string, and so what the JSON writers can write.
+[[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
+
 /// Writes `bytes` so that a crash at any moment leaves either the old file or the new one: a
 /// uniquely named temporary file in the same directory, fsync, rename over `path`, fsync of the
 /// directory. On failure the temporary file is removed and io_error (cannot_write) names `path`.

@@ -237,10 +237,14 @@ class reader {
               at);
     return n;
   }
+  /// A string of UTF-8 text: the JSON writers cannot write anything else (nlohmann throws), and
+  /// error messages quote these strings.
   std::string string(const char* what) {
     const std::size_t n = count(1, what);
+    const std::size_t at = offset();
     std::string s(n, '\0');
     if (n > 0) ar_.load_binary(s.data(), n);
+    if (!detail::is_valid_utf8(s)) corrupt(fmt::format("{} is not valid UTF-8", what), at);
     return s;
   }
   std::vector<std::string> strings(const char* what) {

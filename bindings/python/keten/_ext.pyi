@@ -1,0 +1,732 @@
+"""
+keten's C++ core. Use the `keten` package, not this module.
+"""
+from __future__ import annotations
+import collections.abc
+import numpy
+import numpy.typing
+import os
+import typing
+__all__: list[str] = ['Allocation', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_match_batch', 'to_dimacs', 'validate_cases']
+class Table:
+    """
+    Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
+    """
+    def __contains__(self, arg0: str) -> bool:
+        ...
+    def __getitem__(self, name: str) -> numpy.ndarray:
+        """
+        The column as a numpy array. Raises KeyError for an unknown name.
+        """
+    def __init__(self, columns: dict) -> None:
+        """
+        Builds a table from a mapping of column name to array-like. Raises ValueError if the lengths differ.
+        """
+    def __iter__(self) -> collections.abc.Iterator:
+        ...
+    def __len__(self) -> int:
+        """
+        The number of rows.
+        """
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict:
+        """
+        The columns as a dict of numpy arrays (no copy).
+        """
+    def to_pandas(self) -> typing.Any:
+        """
+        The table as a pandas.DataFrame. Raises ImportError if pandas is not installed.
+        """
+    @property
+    def columns(self) -> list[str]:
+        """
+        The column names, in order.
+        """
+class HelpForm:
+    """
+    The five complementary help forms.
+    
+    Members:
+    
+      money
+    
+      neighbour
+    
+      work
+    
+      group
+    
+      youth
+    """
+    __members__: typing.ClassVar[dict[str, HelpForm]]
+    group: typing.ClassVar[HelpForm]
+    money: typing.ClassVar[HelpForm]
+    neighbour: typing.ClassVar[HelpForm]
+    work: typing.ClassVar[HelpForm]
+    youth: typing.ClassVar[HelpForm]
+    @typing.overload
+    def __eq__(self, other: HelpForm) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: HelpForm) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class NeedCategory:
+    """
+    A need category under one help form.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: NeedCategory) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def help_form(self) -> HelpForm:
+        ...
+    @property
+    def id(self) -> str:
+        """
+        '<help form>.<name>', e.g. 'money.debts'.
+        """
+    @property
+    def label_en(self) -> str:
+        ...
+    @property
+    def label_nl(self) -> str:
+        ...
+class Summary:
+    """
+    The headline figures of a landscape.
+    """
+    def __repr__(self) -> str:
+        ...
+    def __str__(self) -> str:
+        ...
+    def help_forms(self) -> Table:
+        """
+        Per help form (5 rows): help_form, label_nl, label_en, member, offerings, units_per_year, free_units.
+        """
+    def to_dict(self) -> typing.Any:
+        """
+        The summary as the dict that `keten info --json` prints.
+        """
+    @property
+    def categories(self) -> int:
+        ...
+    @property
+    def complementarities(self) -> int:
+        ...
+    @property
+    def member_organisations(self) -> int:
+        ...
+    @property
+    def municipalities_served(self) -> int:
+        """
+        Municipalities with at least one offering serving them.
+        """
+    @property
+    def municipalities_with_all_forms(self) -> int:
+        """
+        Municipalities served by every one of the five help forms.
+        """
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def offerings(self) -> int:
+        ...
+    @property
+    def partners(self) -> int:
+        ...
+    @property
+    def precedences(self) -> int:
+        ...
+class Landscape:
+    """
+    An immutable landscape of partners and offerings. Thread-safe to read.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: Landscape) -> bool:
+        ...
+    def __getstate__(self) -> bytes:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: bytes) -> None:
+        ...
+    def capacity_by_municipality(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        """
+        Capacity units per year serving each municipality per help form: a float64 array of shape (municipalities, 5), rows in municipalities() order, columns in help_forms() order. Returned without a copy.
+        """
+    def capacity_table(self) -> Table:
+        """
+        capacity_by_municipality() beside the municipalities: code, name, province, population, area_km2, lat, lon, then one column per help form (views into the one matrix).
+        """
+    def categories(self) -> list[NeedCategory]:
+        """
+        The landscape's need categories: the standard ones and any it adds, in index order.
+        """
+    def category_index(self, id: str) -> int:
+        """
+        The dense index of a category (its row/column in complementarity_matrix). Raises NotFoundError (a KeyError).
+        """
+    def complementarities(self) -> Table:
+        """
+        The complementarity graph's edges as a Table: a, b, weight.
+        """
+    def municipalities(self) -> Table:
+        """
+        The landscape's geography as a Table (see keten.municipalities()).
+        """
+    def offering_index(self, id: str) -> int:
+        """
+        The row of an offering in offerings(). Raises NotFoundError (a KeyError).
+        """
+    def offerings(self) -> Table:
+        """
+        The offerings as a Table: id, partner, name, categories, help_forms, capacity (units_per_period, period_days, free_units, typical_duration_days, intake_wait_days), eligibility (min_age, max_age, requires_professional_referrer, households, languages; empty lists: everyone) and area (municipalities, postcodes, radius_lat/lon/km, NaN without a circle).
+        """
+    def partner_index(self, id: str) -> int:
+        """
+        The row of a partner in partners(). Raises NotFoundError (a KeyError).
+        """
+    def partners(self) -> Table:
+        """
+        The partners as a Table: id, member, branch, municipality, offerings (count).
+        """
+    def precedences(self) -> Table:
+        """
+        The precedence graph's edges as a Table: before, after.
+        """
+    def save_json(self, path: os.PathLike | str | bytes, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Writes the landscape as JSON, atomically. Raises KetenIOError (an OSError).
+        """
+    def save_snapshot(self, path: os.PathLike | str | bytes) -> None:
+        """
+        Writes the landscape as a snapshot, atomically and durably. Raises KetenIOError.
+        """
+    def summary(self) -> Summary:
+        """
+        Headline figures: partners, offerings, municipalities served, capacity per help form.
+        """
+    def to_hsds_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1, *, updated: str = '') -> str:
+        """
+        The landscape as an HSDS 3.0 JSON document in tabular form (indent < 0: one line; updated: the time stamp of the capacity rows, default now, for reproducible output).
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The landscape as a keten.landscape JSON document (indent < 0: one line).
+        """
+    def to_snapshot(self) -> bytes:
+        """
+        The landscape as binary snapshot bytes (docs/formats.md, 'Snapshots').
+        """
+    @property
+    def complementarity_matrix(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        """
+        Categories × categories complementarity weights (0 = none), in category index order: a read-only view into the landscape (no copy), which it keeps alive.
+        """
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def offering_count(self) -> int:
+        ...
+    @property
+    def offering_ids(self) -> list[str]:
+        ...
+    @property
+    def partner_count(self) -> int:
+        ...
+    @property
+    def partner_ids(self) -> list[str]:
+        ...
+class Need:
+    """
+    One need of a case: a category, its urgency and weight.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: Need) -> bool:
+        ...
+    def __init__(self, category: str, urgency: typing.SupportsInt | typing.SupportsIndex = 3, weight: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> None:
+        """
+        urgency 1 (can wait) to 5 (crisis); weight > 0, relative within the case. Checked when the case is validated or matched.
+        """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def category(self) -> str:
+        ...
+    @property
+    def urgency(self) -> int:
+        ...
+    @property
+    def weight(self) -> float:
+        ...
+class Case:
+    """
+    One person or household: needs, location, profile. No names.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: Case) -> bool:
+        ...
+    def __getstate__(self) -> dict:
+        ...
+    def __init__(self, id: str, needs: collections.abc.Sequence[Need | str | tuple[str, typing.SupportsInt | typing.SupportsIndex] | tuple[str, typing.SupportsInt | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]], *, municipality: str | None = None, postcode: typing.SupportsInt | typing.SupportsIndex | str | None = None, point: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex] | None = None, age: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] | None = None, household: str | None = None, languages: collections.abc.Sequence[str] = [], referrer: str = 'self', consent: bool = False, excluded_partners: collections.abc.Sequence[str] = []) -> None:
+        """
+        A case. needs: Need objects, category ids, (category, urgency) or (category, urgency, weight) tuples. Location: a CBS municipality code, a PC4 postcode (int or str) and/or a (lat, lon) point. Profile: age band (min, max), household (single, couple, single_parent, family, other), ISO 639 languages, referrer (self, professional, partner, church, other). consent=False means nothing is proposed. Raises ValidationError for a malformed postcode, age band, household or referrer; the rest is checked by validate() and when matched.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: dict) -> None:
+        ...
+    def to_dict(self) -> dict:
+        """
+        The case as keyword arguments: Case(**case.to_dict()) == case.
+        """
+    def validate(self, landscape: Landscape) -> None:
+        """
+        Checks the case against the landscape's taxonomy and geography. Raises ValidationError naming the field and the case id.
+        """
+    @property
+    def age(self) -> tuple[int, int] | None:
+        ...
+    @property
+    def categories(self) -> list[str]:
+        ...
+    @property
+    def consent(self) -> bool:
+        ...
+    @property
+    def excluded_partners(self) -> list[str]:
+        ...
+    @property
+    def household(self) -> str | None:
+        ...
+    @property
+    def id(self) -> str:
+        ...
+    @property
+    def languages(self) -> list[str]:
+        ...
+    @property
+    def municipality(self) -> str | None:
+        ...
+    @property
+    def needs(self) -> list[Need]:
+        ...
+    @property
+    def point(self) -> tuple[float, float] | None:
+        ...
+    @property
+    def postcode(self) -> int | None:
+        ...
+    @property
+    def referrer(self) -> str:
+        ...
+class Cases:
+    """
+    An immutable batch of cases held in C++ (what match_batch reads without conversion).
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: Cases) -> bool:
+        ...
+    @typing.overload
+    def __getitem__(self, index: typing.SupportsInt | typing.SupportsIndex) -> Case:
+        ...
+    @typing.overload
+    def __getitem__(self, range: slice) -> Cases:
+        """
+        A new batch of the cases in the slice.
+        """
+    def __init__(self, cases: collections.abc.Sequence[Case] = []) -> None:
+        ...
+    def __iter__(self) -> collections.abc.Iterator[Case]:
+        ...
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def save(self, path: os.PathLike | str | bytes, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Writes the cases as a keten.cases JSON file. Raises KetenIOError.
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The cases as a keten.cases JSON document.
+        """
+    def to_pandas(self) -> typing.Any:
+        """
+        to_table() as a pandas.DataFrame. Raises ImportError without pandas.
+        """
+    def to_table(self) -> Table:
+        """
+        One row per case: id, needs, urgencies, weights (lists), municipality, postcode (0 = none), lat, lon (NaN = none), age_min, age_max (-1 = unknown), household, languages, referrer, consent, excluded_partners.
+        """
+    def validate(self, landscape: Landscape) -> None:
+        """
+        Validates every case; raises ValidationError for the first bad one.
+        """
+    @property
+    def ids(self) -> list[str]:
+        ...
+class MatchWeights:
+    """
+    The weights of the objective's terms, in points (docs/matching.md).
+    """
+    def __init__(self, *, cover: typing.SupportsFloat | typing.SupportsIndex = 100.0, distance: typing.SupportsFloat | typing.SupportsIndex = 20.0, distance_scale_km: typing.SupportsFloat | typing.SupportsIndex = 10.0, wait: typing.SupportsFloat | typing.SupportsIndex = 10.0, wait_scale_days: typing.SupportsFloat | typing.SupportsIndex = 90.0, free_capacity: typing.SupportsFloat | typing.SupportsIndex = 5.0, waitlist: typing.SupportsFloat | typing.SupportsIndex = 40.0, complementarity: typing.SupportsFloat | typing.SupportsIndex = 30.0, collaboration: typing.SupportsFloat | typing.SupportsIndex = 20.0, extra_partner: typing.SupportsFloat | typing.SupportsIndex = 15.0) -> None:
+        ...
+    @property
+    def collaboration(self) -> float:
+        ...
+    @collaboration.setter
+    def collaboration(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def complementarity(self) -> float:
+        ...
+    @complementarity.setter
+    def complementarity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def cover(self) -> float:
+        ...
+    @cover.setter
+    def cover(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def distance(self) -> float:
+        ...
+    @distance.setter
+    def distance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def distance_scale_km(self) -> float:
+        ...
+    @distance_scale_km.setter
+    def distance_scale_km(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def extra_partner(self) -> float:
+        ...
+    @extra_partner.setter
+    def extra_partner(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def free_capacity(self) -> float:
+        ...
+    @free_capacity.setter
+    def free_capacity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def wait(self) -> float:
+        ...
+    @wait.setter
+    def wait(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def wait_scale_days(self) -> float:
+        ...
+    @wait_scale_days.setter
+    def wait_scale_days(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def waitlist(self) -> float:
+        ...
+    @waitlist.setter
+    def waitlist(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class MatchBatch:
+    """
+    The results of matching a batch of cases, held in C++ until read.
+    """
+    def __len__(self) -> int:
+        ...
+    def assignments(self, index: typing.SupportsInt | typing.SupportsIndex | None = None) -> Table:
+        """
+        One row per bundle and need: case, case_index, rank, need, category, urgency, weight, covered, offering, partner, uncovered (why not, or None), the terms in points, distance_km (NaN if uncovered), stage in the pathway (-1 if uncovered).
+        """
+    def bundles(self, index: typing.SupportsInt | typing.SupportsIndex | None = None) -> Table:
+        """
+        One row per bundle (of one case, or of all): case, case_index, rank, score, needs, covered, partners, stages, the score terms in points, offerings (per need, None if uncovered).
+        """
+    def needs(self, index: typing.SupportsInt | typing.SupportsIndex | None = None) -> Table:
+        """
+        One row per case and need: case, case_index, status, need, category, urgency, weight, in_category, in_reach, candidates, rejected (counts), uncoverable (why no offering can cover it, or None), covered_by_best.
+        """
+    def result_json(self, index: typing.SupportsInt | typing.SupportsIndex, indent: typing.SupportsInt | typing.SupportsIndex = -1) -> str:
+        """
+        One case's result in the per-case shape of the keten.matches format.
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The whole batch as a keten.matches JSON document.
+        """
+    @property
+    def best_scores(self) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        The best bundle's score per case in points (NaN if none), numpy float64.
+        """
+    @property
+    def bundle_counts(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        The number of bundles found per case (numpy int64).
+        """
+    @property
+    def case_ids(self) -> list[str]:
+        ...
+    @property
+    def cases(self) -> Cases:
+        ...
+    @property
+    def landscape(self) -> Landscape:
+        ...
+class FlowSolution:
+    """
+    The outcome of min_cost_flow.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def cost(self) -> int:
+        """
+        The minimum total cost, lower bounds included (0 if infeasible).
+        """
+    @property
+    def flow(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        The flow per arc, numpy int64 (empty if infeasible).
+        """
+    @property
+    def potential(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        Node potentials of an optimal dual, numpy int64 (empty if infeasible): cost + potential[source] - potential[target] >= 0 on every arc below its capacity, <= 0 on every arc above its lower bound.
+        """
+    @property
+    def status(self) -> str:
+        """
+        'optimal' or 'infeasible'.
+        """
+class Allocation:
+    """
+    The optimal allocation of a day's needs to offerings, held in C++ until read (see keten.allocate).
+    """
+    def __repr__(self) -> str:
+        ...
+    def assigned(self) -> typing.Any:
+        """
+        One row per assigned need, by case then need: case, case_index, need, category, offering, partner, priority, fit, total (points).
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The allocation as a keten.allocation JSON document.
+        """
+    def unmet(self) -> typing.Any:
+        """
+        The waitlist, one row per unmet need in order: place (1-based), case, case_index, need, category, reason, priority (points), waiting_for (the offering, or None), queue_position (0 if none).
+        """
+    @property
+    def arcs(self) -> int:
+        """
+        Arcs of the flow network.
+        """
+    @property
+    def case_ids(self) -> list[str]:
+        """
+        The ids of the allocated cases, in order.
+        """
+    @property
+    def complementarity(self) -> float:
+        """
+        Complementarity points of the final assignment.
+        """
+    @property
+    def fairness_penalty(self) -> float:
+        """
+        The fairness penalty in points (<= 0; 0 without fairness).
+        """
+    @property
+    def flow_objective(self) -> float:
+        """
+        The optimal flow's value in points (before the complementarity step), fairness penalty included.
+        """
+    @property
+    def groups(self) -> int:
+        """
+        Supply nodes of the flow network (classes of interchangeable needs).
+        """
+    @property
+    def moves(self) -> int:
+        """
+        Needs moved by the complementarity step.
+        """
+    @property
+    def objective(self) -> float:
+        """
+        The allocation's total in points: sum of priority + fit of the assigned needs, plus complementarity, plus the fairness penalty.
+        """
+    @property
+    def pivots(self) -> int:
+        """
+        Network simplex pivots.
+        """
+    @property
+    def used_units(self) -> numpy.typing.NDArray[numpy.int32]:
+        """
+        Units used per offering of the landscape (numpy int32, in offering order).
+        """
+def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> Allocation:
+    """
+    The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under the offerings' free units (see keten.allocate). Releases the GIL.
+    """
+def allocate_stable(landscape: Landscape, cases: Cases, *, optimal: str = 'needs', weights: MatchWeights | None = None, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = []) -> Table:
+    """
+    A stable assignment of every need of the cases to offerings under free capacity (see keten.allocate_stable). Releases the GIL.
+    """
+def check_flow_optimality(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any, flow: typing.Any, potential: typing.Any) -> str:
+    """
+    '' if the flow is feasible and the potentials certify that it is optimal, else what is wrong.
+    """
+def distance_km(a: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex], b: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]) -> float:
+    """
+    Great-circle distance in km between two (lat, lon) points.
+    """
+def export_hsds(landscape: Landscape, directory: os.PathLike | str | bytes, *, updated: str = '') -> None:
+    """
+    Writes the landscape as an HSDS data package (CSV files and datapackage.json) into the directory. Raises KetenIOError.
+    """
+def find_blocking_pair(resident_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], hospital_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], capacities: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], matching: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex | None]) -> tuple[int, int] | None:
+    """
+    A blocking pair (resident, hospital) of the matching (per resident its hospital or None), or None if it is stable. Raises ValidationError if the matching is not a matching of the instance (unacceptable pair, over capacity).
+    """
+def generate_cases(landscape: Landscape, *, count: typing.SupportsInt | typing.SupportsIndex = 100, seed: typing.SupportsInt | typing.SupportsIndex = 2022, municipalities: collections.abc.Sequence[str] = [], id_prefix: str = 'case-') -> Cases:
+    """
+    Synthetic cases drawn in proportion to population (all municipalities, or the listed codes), deterministic for a seed. Raises NotFoundError for an unknown code.
+    """
+def generate_flow_instance(kind: str, nodes: typing.SupportsInt | typing.SupportsIndex, arcs: typing.SupportsInt | typing.SupportsIndex, *, seed: typing.SupportsInt | typing.SupportsIndex = 1, max_cost: typing.SupportsInt | typing.SupportsIndex = 1000, max_capacity: typing.SupportsInt | typing.SupportsIndex = 1000, source_percent: typing.SupportsInt | typing.SupportsIndex = 10, supply_per_source: typing.SupportsInt | typing.SupportsIndex = 1000) -> dict[str, numpy.typing.NDArray[numpy.int64]]:
+    """
+    A reproducible NETGEN-style instance ('transportation', 'transshipment' or 'assignment') as columns (see parse_dimacs). Raises ValidationError for an unknown kind or bad sizes.
+    """
+def generate_national_landscape(seed: typing.SupportsInt | typing.SupportsIndex = 2022) -> Landscape:
+    """
+    The synthetic national landscape for a seed (the default seed gives data/national_landscape.json).
+    """
+def help_form_label(form: HelpForm, language: str = 'nl') -> str:
+    """
+    The Dutch ('nl') or English ('en') label of a help form. Raises ValueError for another language.
+    """
+def help_forms() -> list[HelpForm]:
+    """
+    The five help forms in their fixed order (money, neighbour, work, group, youth).
+    """
+def import_hsds(path: os.PathLike | str | bytes, *, strict: bool = False) -> tuple[Landscape, list[dict[str, typing.Any]]]:
+    """
+    Imports an HSDS 3.0 JSON document or data package directory: (Landscape, warnings as dicts with message, file, line, pointer, field, object_id, text).
+    """
+def is_stable(resident_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], hospital_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], capacities: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], matching: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex | None]) -> bool:
+    """
+    True if the matching is a matching of the instance without a blocking pair.
+    """
+def landscape_from_snapshot(data: bytes, source_name: str = '<bytes>') -> Landscape:
+    """
+    Reads snapshot bytes. Raises ParseError (with the byte offset) or ValidationError.
+    """
+def load_cases(path: os.PathLike | str | bytes, landscape: Landscape) -> Cases:
+    """
+    Reads a keten.cases file, each case validated against the landscape. Raises ParseError, ValidationError, KetenIOError.
+    """
+def load_landscape(path: os.PathLike | str | bytes) -> Landscape:
+    """
+    Reads a landscape file: a snapshot if it starts with the snapshot magic, else a keten.landscape JSON document. Raises ParseError, ValidationError, KetenIOError.
+    """
+def load_snapshot(path: os.PathLike | str | bytes) -> Landscape:
+    """
+    Reads a snapshot file. Raises ParseError, ValidationError, KetenIOError.
+    """
+def match_batch(landscape: Landscape, cases: Cases, *, top_k: typing.SupportsInt | typing.SupportsIndex = 5, max_partners: typing.SupportsInt | typing.SupportsIndex = 3, allow_waitlist: bool = False, weights: MatchWeights | None = None, exhaustive: bool = False, threads: typing.SupportsInt | typing.SupportsIndex = 1) -> MatchBatch:
+    """
+    Matches every case (see keten.match_batch). Releases the GIL.
+    """
+def member_organisation(form: HelpForm) -> str:
+    """
+    The national member organisation that carries a help form.
+    """
+def min_cost_flow(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any) -> FlowSolution:
+    """
+    Minimum-cost flow by the primal network simplex (see keten.min_cost_flow). Node ids are 0-based. Releases the GIL.
+    """
+def municipalities() -> Table:
+    """
+    The 342 Dutch municipalities of 2023 as a Table: code, name, province, population, area_km2, lat, lon.
+    """
+def parse_cases(text: str, landscape: Landscape, source_name: str = '<string>') -> Cases:
+    """
+    Parses a keten.cases JSON document, each case validated against the landscape.
+    """
+def parse_dimacs(text: str, source_name: str = '<string>') -> dict[str, numpy.typing.NDArray[numpy.int64]]:
+    """
+    Parses a DIMACS min-cost-flow instance into columns supply, source, target, lower, upper, cost (numpy int64, node ids 0-based). Raises ParseError naming the line and field.
+    """
+def parse_hsds(text: str, source_name: str = '<string>', *, strict: bool = False) -> tuple[Landscape, list[dict[str, typing.Any]]]:
+    """
+    Imports an HSDS JSON document from text (see import_hsds).
+    """
+def parse_landscape(text: str, source_name: str = '<string>') -> Landscape:
+    """
+    Parses a keten.landscape JSON document. Raises ParseError or ValidationError.
+    """
+def read_dimacs(path: os.PathLike | str | bytes) -> dict[str, numpy.typing.NDArray[numpy.int64]]:
+    """
+    Reads a DIMACS file (see parse_dimacs). Raises KetenIOError, ParseError.
+    """
+def stable_match(resident_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], hospital_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], capacities: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], *, optimal: str = 'residents') -> list[int | None]:
+    """
+    The resident-optimal (or, with optimal='hospitals', hospital-optimal) stable matching of a hospital-resident instance by deferred acceptance: per resident its hospital or None. Lists are indexes, most preferred first; only mutually listed pairs are acceptable. Raises ValidationError for a bad index, a repeat in a list or a negative capacity.
+    """
+def standard_categories() -> list[NeedCategory]:
+    """
+    The need categories of the standard taxonomy, in index order.
+    """
+def time_match_batch(landscape: Landscape, cases: Cases, *, top_k: typing.SupportsInt | typing.SupportsIndex = 5, max_partners: typing.SupportsInt | typing.SupportsIndex = 3, allow_waitlist: bool = False, exhaustive: bool = False, threads: typing.SupportsInt | typing.SupportsIndex = 1) -> float:
+    """
+    Benchmark aid: the seconds that the C++ work of match_batch takes for these cases, timed in C++ (no Python in the timed region).
+    """
+def to_dimacs(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any, comment: str = '') -> str:
+    """
+    The network as DIMACS text (node ids 1-based in the text).
+    """
+def validate_cases(path: os.PathLike | str | bytes, landscape: Landscape) -> list[str]:
+    """
+    Reads and validates a keten.cases file against a landscape; returns the case ids.
+    """
+DEFAULT_SEED: int = 2022
+__version__: str = '0.1.0'

@@ -1,0 +1,143 @@
+// keten/allocation.hpp — all open needs of a region assigned at once, optimally, under capacity.
+//
+// allocate() gives each need of each case at most one offering so that no offering is used beyond
+// its free units, maximising
+//
+//   Σ assigned needs n → o   priority(n) + fit(n, o)
+//
+//   priority(n) = cover · weight(n) · urgency(n) + waiting_day · days the case has waited
+//   fit(n, o)   = −distance · min(d(o, c), distance_scale_km) / distance_scale_km
+//                 −wait · min(intake_wait(o), wait_scale_days) / wait_scale_days
+//
+// with the weights and the distance d of single-case matching (docs/matching.md); a unit of
+// capacity is one need's trajectory. Hard constraints are those of matching (area, eligibility,
+// excluded partners, consent). With the default weights a need's priority (≥ 25 points) outweighs
+// any difference of fit (≤ 30 points) only for weight·urgency ≥ 0.55, so the objective is a
+// weighted sum, not strictly lexicographic: docs/allocation.md shows the consequences.
+//
+// Fairness between municipalities (optional): the k-th tenth of a municipality's needs left unmet
+// costs k · fairness points each, so shortage is spread in proportion over municipalities instead
+// of falling on one. The penalty is convex, so the problem stays a min-cost flow.
+//
+// Exactness: the need-level problem is a transportation problem solved exactly with the network
+// simplex of keten/flow.hpp. Needs that are interchangeable (same municipality when fairness is
+// on, same candidates with the same priority and fit) are one node with a supply, which shrinks the
+// graph without changing the optimum; build_allocation_network(…, grouped = false) gives the plain
+// one-node-per-need graph the tests and benchmarks hand to LEMON.
+//
+// Complementarity between the offerings of one case is not a flow term; with
+// improve_complementarity on, a local search moves single needs to other candidates with spare
+// units when the case's complementarity gain is larger than the fit lost (docs/allocation.md
+// reports its gap to an exact integer programme on small instances).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "keten/case.hpp"
+#include "keten/flow.hpp"
+#include "keten/landscape.hpp"
+#include "keten/matching.hpp"
+
+namespace keten {
+
+struct allocation_policy {
+  /// cover, distance, distance_scale_km, wait, wait_scale_days and complementarity are used.
+  match_weights weights{};
+  double waiting_day{1.0};  ///< priority points per day the case has waited
+  /// Points per unmet need for each tenth of its municipality's needs already unmet; 0 = off.
+  double fairness{0.0};
+  bool improve_complementarity{true};
+  /// Called now and then with the phase ("candidates", "solving", "improving"), the work done and
+  /// the work in all; may be empty. For progress bars on long runs.
+  std::function<void(std::string_view phase, std::size_t done, std::size_t total)> progress;
+};
+
+/// Why a need got no offering.
+enum class unmet_reason : std::uint8_t {
+  no_consent = 0,          ///< the case has not consented to sharing its needs
+  out_of_area = 1,         ///< no offering of the category serves the case's location
+  excluded = 2,            ///< every offering in reach belongs to an excluded partner
+  not_eligible = 3,        ///< the case is not eligible for any offering in reach
+  capacity_exhausted = 4,  ///< candidates exist, their free units went to needs with priority
+};
+[[nodiscard]] std::string_view to_string(unmet_reason r) noexcept;
+
+/// A need of one of the cases: cases[case_index].needs[need_index].
+struct need_ref {
+  std::uint32_t case_index{};
+  std::uint32_t need_index{};
+  friend bool operator==(const need_ref&, const need_ref&) = default;
+  friend auto operator<=>(const need_ref&, const need_ref&) = default;
+};
+
+struct assigned_need {
+  need_ref need;
+  offering_index offering{};
+  score_t priority{};  ///< cover plus waiting, in score units
+  score_t fit{};       ///< distance and wait terms (≤ 0)
+};
+
+struct unmet_need {
+  need_ref need;
+  unmet_reason reason{};
+  score_t priority{};
+  /// For capacity_exhausted: the candidate the need would get first when a unit frees up (its best
+  /// fit), and its 1-based place in that offering's queue.
+  std::optional<offering_index> waiting_for;
+  std::size_t queue_position{};
+};
+
+struct allocation {
+  std::vector<assigned_need> assigned;  ///< by case, then need
+  /// The waitlist: capacity_exhausted needs by priority (highest first; ties in case order), then
+  /// the needs nothing can cover, in case order.
+  std::vector<unmet_need> unmet;
+  std::vector<std::int32_t> used_units;  ///< per offering of the landscape
+  score_t flow_objective{};              ///< Σ priority + fit of the optimal flow
+  score_t complementarity{};             ///< added by the improvement step
+  score_t objective{};                   ///< the allocation's total: Σ priority + fit + compl.
+  score_t fairness_penalty{};            ///< included in flow_objective (≤ 0)
+  std::size_t groups{};                  ///< supply nodes of the flow (interchangeable needs)
+  std::size_t arcs{};                    ///< arcs of the flow network
+  std::int64_t pivots{};                 ///< network simplex pivots
+  std::size_t moves{};                   ///< needs moved by the improvement step
+};
+
+/// The flow network of an allocation and how to read a flow of it back.
+struct allocation_network {
+  flow::flow_network network;
+  /// Supply nodes: the needs they stand for (one per node when not grouped).
+  std::vector<std::vector<need_ref>> group_needs;
+  /// Arcs from supply nodes to offerings: per arc its supply node, offering, priority and fit.
+  struct option {
+    int arc;
+    std::uint32_t group;
+    offering_index offering;
+    score_t priority;
+    score_t fit;
+  };
+  std::vector<option> options;
+  int sink{};
+};
+
+/// The min-cost-flow network of the allocation (cost = −objective). Grouped: one node per class
+/// of interchangeable needs; plain: one node per need. O(Σ candidates) plus hashing.
+[[nodiscard]] allocation_network build_allocation_network(const landscape& l,
+                                                          std::span<const help_case> cases,
+                                                          const allocation_policy& policy = {},
+                                                          std::span<const int> days_waiting = {},
+                                                          bool grouped = true);
+
+/// The optimal allocation. `days_waiting`, if not empty, has one entry (≥ 0) per case. Throws
+/// validation_error for an invalid case, duplicate case ids, or a bad policy. Cost: building the
+/// network O(Σ candidates) plus the network simplex on it.
+[[nodiscard]] allocation allocate(const landscape& l, std::span<const help_case> cases,
+                                  const allocation_policy& policy = {},
+                                  std::span<const int> days_waiting = {});
+
+}  // namespace keten

@@ -1,0 +1,182 @@
+// keten/flow.hpp — minimum-cost flow: the solver core under allocate().
+//
+// A `flow_network` is a directed graph with integer supplies on its nodes and, on its arcs, an
+// integer lower bound, capacity and cost (lower bounds and negative costs allowed). A flow is
+// feasible when every arc carries between its bounds and every node sends out its supply (inflow −
+// outflow = −supply); `network_simplex` finds a feasible flow of minimum total cost, or proves
+// that none exists, in exact 64-bit integer arithmetic.
+//
+// The algorithm is the primal network simplex method on a strongly feasible spanning tree (Ahuja,
+// Magnanti & Orlin, Network Flows, ch. 11; Cunningham's anti-cycling leaving-arc rule) with block
+// search pricing (the entering arc is the most negative reduced cost in a block of about √m arcs,
+// blocks visited round-robin). The tree is stored as parent/pred arrays, a preorder thread, subtree
+// sizes and last descendants; a pivot relinks the thread in O(length of the cycle) and updates the
+// potentials of the subtree that moves, O(size of that subtree). Costs grow roughly like O(m·√m)
+// pricing work per pivot block and a number of pivots that is in practice a small multiple of n.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keten/error.hpp"
+
+namespace keten::flow {
+
+using value_t = std::int64_t;  ///< supplies, bounds and flows
+using cost_t = std::int64_t;   ///< costs, potentials and totals
+
+/// The largest magnitude accepted for a supply, bound or cost. Together with the limit on
+/// (max |cost| + 1) · (nodes + 1) checked by the solver this keeps every intermediate value of the
+/// algorithm inside 64 bits.
+inline constexpr value_t max_abs_value = (value_t{1} << 40);
+inline constexpr cost_t max_abs_cost = (cost_t{1} << 40);
+
+/// A min-cost-flow instance. Nodes and arcs are numbered from 0 in the order they were added.
+struct flow_network {
+  std::vector<value_t> supply;  ///< per node: > 0 sends out, < 0 takes in
+  std::vector<int> source;      ///< per arc
+  std::vector<int> target;      ///< per arc
+  std::vector<value_t> lower;   ///< per arc
+  std::vector<value_t> upper;   ///< per arc: the capacity
+  std::vector<cost_t> cost;     ///< per arc, per unit of flow
+
+  int add_node(value_t node_supply = 0) {
+    supply.push_back(node_supply);
+    return static_cast<int>(supply.size()) - 1;
+  }
+  int add_arc(int from, int to, value_t low, value_t capacity, cost_t unit_cost) {
+    source.push_back(from);
+    target.push_back(to);
+    lower.push_back(low);
+    upper.push_back(capacity);
+    cost.push_back(unit_cost);
+    return static_cast<int>(source.size()) - 1;
+  }
+  [[nodiscard]] int node_count() const { return static_cast<int>(supply.size()); }
+  [[nodiscard]] int arc_count() const { return static_cast<int>(source.size()); }
+  void reserve(std::size_t nodes, std::size_t arcs) {
+    supply.reserve(nodes);
+    source.reserve(arcs);
+    target.reserve(arcs);
+    lower.reserve(arcs);
+    upper.reserve(arcs);
+    cost.reserve(arcs);
+  }
+
+  /// Throws validation_error if an arc names a node that does not exist, a bound is above its
+  /// capacity, or a number is outside the accepted range. Everything else (unbalanced supplies,
+  /// no way to route them) is infeasibility, reported by the solver, not an error.
+  void validate() const;
+};
+
+enum class flow_status {
+  optimal,     ///< a feasible flow of minimum cost was found
+  infeasible,  ///< no flow satisfies the supplies and bounds
+};
+
+[[nodiscard]] constexpr const char* to_string(flow_status s) {
+  return s == flow_status::optimal ? "optimal" : "infeasible";
+}
+
+/// Primal network simplex. Construct from a network (copied into the solver's own arrays), run(),
+/// read the result.
+class network_simplex {
+ public:
+  explicit network_simplex(const flow_network& g);
+
+  /// Solves and returns the status.
+  flow_status run();
+
+  /// The minimum total cost, including the cost of the lower bounds. Valid after run() returned
+  /// optimal.
+  [[nodiscard]] cost_t total_cost() const;
+  /// The flow on arc `a` (between its lower bound and capacity). Valid after run() returned
+  /// optimal.
+  [[nodiscard]] value_t flow(int a) const {
+    const int i = position_[a];
+    return flow_[i] + lower_[i];
+  }
+  /// The node potentials of the optimal dual: for every arc with flow below its capacity
+  /// cost + π(source) − π(target) ≥ 0, and ≤ 0 for every arc with flow above its lower bound.
+  [[nodiscard]] cost_t potential(int node) const { return pi_[node]; }
+  /// The flow on every arc, in arc order.
+  [[nodiscard]] std::vector<value_t> flows() const;
+
+  [[nodiscard]] int node_count() const { return n_; }
+  [[nodiscard]] int arc_count() const { return m_; }
+  /// Pivots made by run() (for benchmarks and tests).
+  [[nodiscard]] std::int64_t pivots() const { return pivots_; }
+
+ private:
+  enum : signed char { state_upper = -1, state_tree = 0, state_lower = 1 };
+  static constexpr value_t infinite = std::numeric_limits<value_t>::max() / 4;
+
+  void initial_tree();
+  bool initial_pivots();
+  bool pivot_on(int arc);
+  bool find_entering();
+  void find_join();
+  bool find_leaving();
+  void change_flow();
+  void update_tree();
+
+  int n_ = 0;  // real nodes; the root is n_
+  int m_ = 0;  // real arcs; artificial arc of node u is m_ + u
+  int root_ = 0;
+  cost_t art_cost_ = 0;
+
+  // Arcs (real then artificial), real ones at position_[input arc].
+  std::vector<int> position_;
+  std::vector<int> src_, tgt_;
+  std::vector<value_t> lower_, cap_, flow_;
+  std::vector<cost_t> cost_;
+  std::vector<signed char> state_;
+  // Nodes (real then the root).
+  std::vector<value_t> supply_;  // after the lower-bound shift
+  std::vector<cost_t> pi_;
+  std::vector<int> parent_, pred_, thread_, rev_thread_;
+  std::vector<int> succ_num_;     // nodes in the subtree
+  std::vector<int> last_succ_;    // the subtree's last node in thread order
+  std::vector<signed char> dir_;  // +1: pred arc points up (node → parent), −1: down
+
+  // Pivot state.
+  int block_size_ = 0;
+  int next_arc_ = 0;
+  int in_arc_ = -1;
+  int join_ = -1;
+  int u_in_ = -1, v_in_ = -1, u_out_ = -1;
+  int first_ = -1, second_ = -1;
+  int leaving_side_ = 0;  // 0: the entering arc itself, 1: first side, 2: second side
+  value_t delta_ = 0;
+  std::int64_t pivots_ = 0;
+  bool feasible_input_ = true;
+  cost_t lower_bound_cost_ = 0;
+
+  // Scratch for update_tree.
+  std::vector<int> path_;
+  std::vector<std::pair<int, int>> segments_;
+};
+
+/// The outcome of solve_min_cost_flow().
+struct flow_solution {
+  flow_status status = flow_status::infeasible;
+  cost_t cost = 0;                ///< minimum total cost (if optimal)
+  std::vector<value_t> flow;      ///< per arc (if optimal)
+  std::vector<cost_t> potential;  ///< per node, an optimal dual (if optimal)
+};
+
+/// Validates the network and solves it with network_simplex.
+[[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
+
+/// Checks that `flow` is feasible for `g` and that `potential` certifies its optimality (every arc
+/// with slack has a reduced cost of the right sign). Returns "" if so, else what is wrong. An
+/// independent check of any solver's answer, used by the tests.
+[[nodiscard]] std::string check_optimality(const flow_network& g, std::span<const value_t> flow,
+                                           std::span<const cost_t> potential);
+
+}  // namespace keten::flow

@@ -1,0 +1,111 @@
+// keten/hsds.hpp — Open Referral HSDS 3.0 import and export of landscapes.
+//
+// HSDS (the Human Services Data Specification) is the international standard for directories of
+// human services: organizations, their services, locations and service areas, classified by
+// taxonomy terms through attributes. keten reads and writes it in two forms:
+//
+//   JSON document   the tabular form as one JSON object, {"organizations.csv": [rows], ...}, as the
+//                   official examples/tabular.json; nested documents (a service, an organization,
+//                   a service_at_location, a location, a page with "contents", or an array of
+//                   them) are read as well and flattened into the same tables;
+//   data package    a directory of CSV files (organizations.csv, services.csv, ...) with a
+//                   datapackage.json naming them.
+//
+// The mapping of every keten fact to HSDS tables, taxonomy terms and attributes, and which missing
+// values are warnings and which are errors, is documented in docs/hsds.md. Export followed by
+// import gives a landscape equal to the original. Import treats its input as untrusted: every value
+// is checked before use, and every failure throws a keten::error (ids 5xx, plus the model's own
+// validation errors) naming the file, the row (CSV line, or JSON pointer), the field and the id.
+// The functions hold no state and may be called from any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keten/error.hpp"
+#include "keten/geography.hpp"
+#include "keten/landscape.hpp"
+
+namespace keten {
+
+/// Names of the HSDS taxonomies that keten writes and reads (taxonomies.csv `name`, and the
+/// `taxonomy` field of each term).
+inline constexpr std::string_view hsds_categories_taxonomy = "keten.categories";
+inline constexpr std::string_view hsds_fields_taxonomy = "keten.fields";
+inline constexpr std::string_view hsds_municipality_taxonomy = "nl.cbs.gemeente";
+inline constexpr std::string_view hsds_postcode_taxonomy = "nl.pc4";
+
+/// Something the importer defaulted, inferred or ignored, with where it was found (file, CSV line
+/// or JSON pointer, field, record id).
+struct hsds_warning {
+  source_position where;
+  std::string message;
+  /// "<position>: <message>".
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// What an import did besides building the landscape.
+struct hsds_import_report {
+  std::vector<hsds_warning> warnings;
+  std::size_t organizations_read{};  ///< rows in organizations
+  std::size_t services_read{};       ///< rows in services
+  std::size_t services_skipped{};    ///< services without a keten need category (see warnings)
+};
+
+struct hsds_import_result {
+  landscape imported;
+  hsds_import_report report;
+};
+
+struct hsds_import_options {
+  /// The municipalities that codes and names are resolved against.
+  std::shared_ptr<const geography> places = geography::netherlands();
+  /// If true, a service without a keten need category is an error instead of a skipped service.
+  bool strict = false;
+};
+
+/// Imports a JSON document (a regular file) or a data package (a directory holding
+/// datapackage.json or HSDS CSV files). Throws io_error if the path cannot be read, parse_error /
+/// validation_error as import_hsds_json and import_hsds_package. O(size of the input + build()).
+[[nodiscard]] hsds_import_result import_hsds(const std::filesystem::path& path,
+                                             const hsds_import_options& options = {});
+
+/// Imports an HSDS JSON document; `source_name` names it in errors and warnings.
+[[nodiscard]] hsds_import_result import_hsds_json(std::string_view text,
+                                                  std::string_view source_name = "<string>",
+                                                  const hsds_import_options& options = {});
+
+/// Imports a data package directory. The tables are found through datapackage.json's resources
+/// (their `path`s must stay inside the directory); without a usable datapackage.json the standard
+/// file names are used, with a warning. A missing table is an empty table.
+[[nodiscard]] hsds_import_result import_hsds_package(const std::filesystem::path& directory,
+                                                     const hsds_import_options& options = {});
+
+struct hsds_export_options {
+  /// The `updated` time stamp of every service_capacity row (ISO 8601); empty = the current UTC
+  /// time. Give one to make exports byte-for-byte reproducible.
+  std::string updated;
+  /// JSON indentation; < 0 writes one line.
+  int indent = 1;
+};
+
+/// The landscape as an HSDS JSON document in tabular form ({"organizations.csv": [...], ...}).
+/// Ids are UUIDs derived from keten's ids (version 5, so an export is reproducible); keten's own
+/// ids are kept in organization_identifiers and attributes. O(size of the landscape).
+[[nodiscard]] std::string export_hsds_json(const landscape& l,
+                                           const hsds_export_options& options = {});
+
+/// Writes export_hsds_json() to `path` atomically (as save_landscape_json). Throws io_error.
+void save_hsds_json(const landscape& l, const std::filesystem::path& path,
+                    const hsds_export_options& options = {});
+
+/// Writes the landscape as a data package into `directory` (created if missing): one CSV file per
+/// table and datapackage.json, each written atomically. Throws io_error (cannot_write).
+void export_hsds_package(const landscape& l, const std::filesystem::path& directory,
+                         const hsds_export_options& options = {});
+
+}  // namespace keten

@@ -1,0 +1,75 @@
+// keten hsds import|export: Open Referral HSDS 3.0 documents and data packages (docs/hsds.md).
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "keten/hsds.hpp"
+#include "keten/io.hpp"
+
+namespace keten::cli {
+
+void add_hsds_commands(CLI::App& app) {
+  auto* hsds = app.add_subcommand("hsds", "Open Referral HSDS 3.0 import and export");
+  hsds->require_subcommand(1);
+
+  struct import_args {
+    std::string input;
+    std::string output;
+    bool strict = false;
+    bool quiet = false;
+  };
+  auto in = std::make_shared<import_args>();
+  auto* import_cmd = hsds->add_subcommand(
+      "import", "Read an HSDS JSON document or data-package directory; write a keten landscape");
+  import_cmd->add_option("path", in->input, "HSDS JSON document or data-package directory")
+      ->required();
+  import_cmd->add_option("--output,-o", in->output, "keten.landscape JSON file to write")
+      ->required();
+  import_cmd->add_flag("--strict", in->strict,
+                       "Fail on a service without a keten need category instead of skipping it");
+  import_cmd->add_flag("--quiet,-q", in->quiet, "Do not print the warnings, only their number");
+  import_cmd->callback([in] {
+    hsds_import_options options;
+    options.strict = in->strict;
+    const hsds_import_result result = import_hsds(in->input, options);
+    if (!in->quiet)
+      for (const hsds_warning& w : result.report.warnings)
+        fmt::print(stderr, "keten: warning: {}\n", w.to_string());
+    save_landscape_json(result.imported, in->output);
+    fmt::print(
+        "wrote {} ({} partners, {} offerings) from {} organizations and {} services; {} "
+        "services skipped, {} warnings\n",
+        in->output, result.imported.partners().size(), result.imported.offerings().size(),
+        result.report.organizations_read, result.report.services_read,
+        result.report.services_skipped, result.report.warnings.size());
+  });
+
+  struct export_args {
+    std::string input;
+    std::string output;
+    std::string updated;
+  };
+  auto out = std::make_shared<export_args>();
+  auto* export_cmd = hsds->add_subcommand(
+      "export", "Write a landscape as HSDS: DIR/hsds.json and a data package (CSV) in DIR");
+  export_cmd->add_option("input", out->input, "Landscape file (JSON or snapshot)")->required();
+  export_cmd->add_option("--output,-o", out->output, "Directory to write")->required();
+  export_cmd->add_option("--updated", out->updated,
+                         "Time stamp of the capacities (ISO 8601; default: now)");
+  export_cmd->callback([out] {
+    const landscape l = load_landscape(out->input);
+    hsds_export_options options;
+    options.updated = out->updated;
+    const std::filesystem::path dir(out->output);
+    export_hsds_package(l, dir, options);
+    save_hsds_json(l, dir / "hsds.json", options);
+    fmt::print("wrote {}/hsds.json and a data package ({} partners, {} offerings)\n", out->output,
+               l.partners().size(), l.offerings().size());
+  });
+}
+
+}  // namespace keten::cli
