@@ -41,7 +41,9 @@ except ImportError:  # pragma: no cover - the benchmark needs it
 
 
 def instance(rng, residents, hospitals, choices, max_capacity):
-    resident_prefs = [rng.sample(range(hospitals), min(choices, hospitals)) for _ in range(residents)]
+    resident_prefs = [
+        rng.sample(range(hospitals), min(choices, hospitals)) for _ in range(residents)
+    ]
     hospital_prefs = [[] for _ in range(hospitals)]
     for r, prefs in enumerate(resident_prefs):
         for h in prefs:
@@ -89,8 +91,10 @@ def main() -> None:
 
     print(f"keten {keten.__version__}, Python {platform.python_version()}, {platform.machine()}")
     print()
-    print("| residents | hospitals | list entries | keten | matching (solve) | matching (build + solve) "
-          "| ratio (solve) | ratio (build + solve) |")
+    print(
+        "| residents | hospitals | list entries | keten | matching (solve) "
+        "| matching (build + solve) | ratio (solve) | ratio (build + solve) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for residents in args.residents:
         rng = random.Random(args.seed)

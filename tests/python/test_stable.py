@@ -1,5 +1,5 @@
-"""Stable matching (docs/stable.md): keten.stable_match against the `matching` package from PyPI on
-random hospital-resident instances, the checker, errors, and keten.allocate_stable on the example."""
+"""Stable matching (docs/stable.md): keten.stable_match against the `matching` package from PyPI
+on random hospital-resident instances, the checker, errors, keten.allocate_stable on the example."""
 
 import random
 
