@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "policy_terms.hpp"
+
 namespace keten {
 
 std::string_view to_string(unmet_reason r) noexcept {
@@ -30,24 +32,14 @@ std::string_view to_string(unmet_reason r) noexcept {
 namespace {
 
 void validate_policy(const allocation_policy& p) {
-  const match_weights& w = p.weights;
+  detail::validate_policy_weights(p.weights, p.waiting_day, "allocation");
   const std::pair<const char*, double> values[] = {
-      {"weights.cover", w.cover},
-      {"weights.distance", w.distance},
-      {"weights.distance_scale_km", w.distance_scale_km},
-      {"weights.wait", w.wait},
-      {"weights.wait_scale_days", w.wait_scale_days},
-      {"weights.complementarity", w.complementarity},
-      {"waiting_day", p.waiting_day},
-      {"fairness", p.fairness}};
+      {"weights.complementarity", p.weights.complementarity}, {"fairness", p.fairness}};
   for (const auto& [name, value] : values)
     if (!std::isfinite(value) || value < 0.0 || value > 1e6)
       throw validation_error(error_code::invalid_value,
                              "a weight of the allocation policy is a finite number in [0, 1e6]",
                              {.field = name});
-  if (w.distance_scale_km <= 0.0 || w.wait_scale_days <= 0.0)
-    throw validation_error(error_code::invalid_value,
-                           "the distance and wait scales must be positive", {.field = "weights"});
 }
 
 /// What the flow needs to know of one need.
@@ -104,9 +96,8 @@ prepared prepare(const landscape& l, std::span<const help_case> cases,
       need_info info;
       info.ref = {static_cast<std::uint32_t>(ci), static_cast<std::uint32_t>(ni)};
       info.municipality = municipality;
-      // The same expression as matching's cover term, so that both give identical points.
-      info.priority = to_score(policy.weights.cover * c.needs[ni].weight * c.needs[ni].urgency) +
-                      to_score(policy.waiting_day * waited);
+      info.priority =
+          detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
       const need_candidates& nc = found[ni];
       score_t best_fit = 0;
       for (offering_index o : nc.candidates) {
@@ -249,6 +240,29 @@ score_t case_complementarity(const landscape& l, const help_case& c,
 }
 
 }  // namespace
+
+namespace detail {
+
+void validate_policy_weights(const match_weights& w, double waiting_day, std::string_view policy) {
+  const std::pair<const char*, double> values[] = {
+      {"weights.cover", w.cover},
+      {"weights.distance", w.distance},
+      {"weights.distance_scale_km", w.distance_scale_km},
+      {"weights.wait", w.wait},
+      {"weights.wait_scale_days", w.wait_scale_days},
+      {"waiting_day", waiting_day}};
+  for (const auto& [name, value] : values)
+    if (!std::isfinite(value) || value < 0.0 || value > 1e6)
+      throw validation_error(
+          error_code::invalid_value,
+          fmt::format("a weight of the {} policy is a finite number in [0, 1e6]", policy),
+          {.field = name});
+  if (w.distance_scale_km <= 0.0 || w.wait_scale_days <= 0.0)
+    throw validation_error(error_code::invalid_value,
+                           "the distance and wait scales must be positive", {.field = "weights"});
+}
+
+}  // namespace detail
 
 allocation_network build_allocation_network(const landscape& l, std::span<const help_case> cases,
                                             const allocation_policy& policy,

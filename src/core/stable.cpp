@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "keten/error.hpp"
+#include "policy_terms.hpp"
 
 namespace keten {
 
@@ -359,22 +360,7 @@ bool is_stable(const stable_instance& instance,
 namespace {
 
 void validate_policy(const stable_policy& p) {
-  const match_weights& w = p.weights;
-  const std::pair<const char*, double> values[] = {
-      {"weights.cover", w.cover},
-      {"weights.distance", w.distance},
-      {"weights.distance_scale_km", w.distance_scale_km},
-      {"weights.wait", w.wait},
-      {"weights.wait_scale_days", w.wait_scale_days},
-      {"waiting_day", p.waiting_day}};
-  for (const auto& [name, value] : values)
-    if (!std::isfinite(value) || value < 0.0 || value > 1e6)
-      throw validation_error(error_code::invalid_value,
-                             "a weight of the stable policy is a finite number in [0, 1e6]",
-                             {.field = name});
-  if (w.distance_scale_km <= 0.0 || w.wait_scale_days <= 0.0)
-    throw validation_error(error_code::invalid_value,
-                           "the distance and wait scales must be positive", {.field = "weights"});
+  detail::validate_policy_weights(p.weights, p.waiting_day, "stable");
   if (p.optimal != stable_side::residents && p.optimal != stable_side::hospitals)
     throw validation_error(error_code::invalid_value, "optimal is residents or hospitals",
                            {.field = "optimal"});
@@ -453,10 +439,8 @@ built build(const landscape& l, std::span<const help_case> cases, const stable_p
     for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
       const auto r = static_cast<std::uint32_t>(ri.needs.size());
       const need_ref ref{static_cast<std::uint32_t>(ci), static_cast<std::uint32_t>(ni)};
-      // The same expression as allocate()'s priority.
       const score_t priority =
-          to_score(policy.weights.cover * c.needs[ni].weight * c.needs[ni].urgency) +
-          to_score(policy.waiting_day * waited);
+          detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
       need_extra extra;
       extra.waited = waited;
       const need_candidates& nc = found[ni];
