@@ -86,7 +86,7 @@ test-python: build python
 # in build/fuzz (library and harnesses only), run one after the other by fuzz/run.sh. FUZZERS=
 # names a subset (e.g. FUZZERS="landscape_json snapshot"); FUZZ_ARGS= passes libFuzzer flags.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
-FUZZ_SMOKE_TIME ?= 20
+FUZZ_SMOKE_TIME ?= 10
 FUZZ_TIME ?= 600
 FUZZERS ?=
 
