@@ -6,6 +6,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -229,5 +232,113 @@ void BM_Allocate_PlainGraphLemon(benchmark::State& state) {
 
 BENCHMARK(BM_Allocate_Keten)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Allocate_PlainGraphLemon)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+
+// --- warm re-allocation -----------------------------------------------------------------------
+//
+// The country's day (50,000 cases) after a 1 % change: 250 cases close, 250 new ones arrive and
+// 1 % of the offerings get other free units. Warm: the allocator that solved the day before the
+// change repairs its optimum (the allocator is rebuilt and solved outside the timing). Cold: the
+// same change solved from scratch with allocate(), as a caller without the allocator would.
+
+struct change {
+  std::vector<keten::help_case> before;  // the day as solved
+  std::vector<keten::help_case> arriving;
+  std::vector<std::string> closing;
+  std::vector<std::pair<keten::offering_index, std::int32_t>> units;
+  std::optional<keten::landscape> after_landscape;  // the landscape with the new free units
+  std::vector<keten::help_case> after;
+};
+
+const change& one_percent() {
+  static const change c = [] {
+    change out;
+    keten::case_generation g;
+    g.seed = 78;
+    g.count = 50'250;
+    std::vector<keten::help_case> all = keten::generate_cases(national(), g);
+    out.before.assign(all.begin(), all.begin() + 50'000);
+    out.arriving.assign(all.begin() + 50'000, all.end());
+    std::mt19937 rng(5);
+    std::set<std::string> closing;
+    while (closing.size() < 250)
+      closing.insert(out.before[rng() % out.before.size()].id);
+    out.closing.assign(closing.begin(), closing.end());
+    for (const auto& x : out.before)
+      if (!closing.contains(x.id)) out.after.push_back(x);
+    out.after.insert(out.after.end(), out.arriving.begin(), out.arriving.end());
+    const auto& offerings = national().offerings();
+    keten::landscape_builder b;
+    b.set_name(national().name());
+    for (const auto& p : national().partners())
+      b.add_partner(p);
+    std::vector<keten::offering> copies(offerings.begin(), offerings.end());
+    for (std::size_t k = 0; k < offerings.size() / 100; ++k) {
+      const auto o = static_cast<keten::offering_index>(rng() % offerings.size());
+      const auto free = static_cast<std::int32_t>(rng() % 3 == 0 ? 0 : rng() % 10);
+      out.units.emplace_back(o, free);
+      copies[o].units.free_units = free;
+      copies[o].units.units_per_period = std::max(copies[o].units.units_per_period, free);
+    }
+    for (auto& o : copies)
+      b.add_offering(std::move(o));
+    for (const auto& x : national().complementarities())
+      b.add_complementarity(x);
+    for (const auto& x : national().precedences())
+      b.add_precedence(x);
+    out.after_landscape = b.build();
+    return out;
+  }();
+  return c;
+}
+
+keten::allocation_policy reallocation_policy(const benchmark::State& state) {
+  keten::allocation_policy policy;
+  policy.improve_complementarity = state.range(0) != 0;
+  return policy;
+}
+
+void reallocation_label(benchmark::State& state) {
+  state.SetLabel(
+      fmt::format("country, 1% changed, improvement step {}", state.range(0) != 0 ? "on" : "off"));
+}
+
+void BM_Reallocate_Warm(benchmark::State& state) {
+  const change& c = one_percent();
+  const auto policy = reallocation_policy(state);
+  const auto expected = keten::allocate(*c.after_landscape, c.after, policy).flow_objective;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto alloc = std::make_unique<keten::allocator>(national(), policy);
+    alloc->add_cases(c.before);
+    (void)alloc->solve();
+    state.ResumeTiming();
+    for (const auto& id : c.closing)
+      alloc->remove_case(id);
+    alloc->add_cases(c.arriving);
+    for (const auto& [o, free] : c.units)
+      alloc->set_free_units(o, free);
+    const keten::allocation a = alloc->solve();
+    if (a.flow_objective != expected || !a.warm)
+      state.SkipWithError("the warm optimum differs from the cold one");
+    state.counters["paths"] = static_cast<double>(a.paths);
+    state.PauseTiming();
+    alloc.reset();
+    state.ResumeTiming();
+  }
+  reallocation_label(state);
+}
+
+void BM_Reallocate_Cold(benchmark::State& state) {
+  const change& c = one_percent();
+  const auto policy = reallocation_policy(state);
+  for (auto _ : state) {
+    const keten::allocation a = keten::allocate(*c.after_landscape, c.after, policy);
+    benchmark::DoNotOptimize(a.flow_objective);
+  }
+  reallocation_label(state);
+}
+
+BENCHMARK(BM_Reallocate_Warm)->DenseRange(0, 1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Reallocate_Cold)->DenseRange(0, 1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -226,6 +226,28 @@ py::object unmet_table(const allocation_result& a) {
   return make_table(d);
 }
 
+/// A landscape and an allocator over it; the allocator refers to the landscape, so this object
+/// never moves (pybind11 keeps it behind a unique_ptr).
+struct py_allocator {
+  py_allocator(keten::landscape l, keten::allocation_policy policy)
+      : land(std::move(l)), alloc(land, std::move(policy)) {}
+  py_allocator(const py_allocator&) = delete;
+  py_allocator& operator=(const py_allocator&) = delete;
+  keten::landscape land;
+  keten::allocator alloc;
+};
+
+keten::allocation_policy allocation_policy_of(double fairness, double waiting_day,
+                                              bool improve_complementarity,
+                                              const std::optional<keten::match_weights>& weights) {
+  keten::allocation_policy policy;
+  if (weights) policy.weights = *weights;
+  policy.fairness = fairness;
+  policy.waiting_day = waiting_day;
+  policy.improve_complementarity = improve_complementarity;
+  return policy;
+}
+
 /// Cases from any iterable of Case (a Cases batch, a list); each is copied.
 std::vector<keten::help_case> cases_of(const py::iterable& cases) {
   std::vector<keten::help_case> out;
@@ -411,6 +433,12 @@ void bind_flow(py::module_& m) {
           "pivots", [](const allocation_result& a) { return a.result.pivots; },
           "Network simplex pivots.")
       .def_property_readonly(
+          "warm", [](const allocation_result& a) { return a.result.warm; },
+          "Whether the previous optimum was repaired (keten.Allocator) instead of solved anew.")
+      .def_property_readonly(
+          "paths", [](const allocation_result& a) { return a.result.paths; },
+          "Shortest augmenting paths of a warm repair.")
+      .def_property_readonly(
           "moves", [](const allocation_result& a) { return a.result.moves; },
           "Needs moved by the complementarity step.")
       .def_property_readonly(
@@ -427,7 +455,8 @@ void bind_flow(py::module_& m) {
               ids.push_back(c.id);
             return ids;
           },
-          "The ids of the allocated cases, in order.")
+          "The ids of the allocated cases, in order (for an Allocator: every case ever added; "
+          "case_index refers to this list).")
       .def("assigned", &assigned_table,
            "One row per assigned need, by case then need: case, case_index, need, category, "
            "offering, partner, priority, fit, total (points).")
@@ -454,11 +483,8 @@ void bind_flow(py::module_& m) {
          bool improve_complementarity, const std::vector<int>& days_waiting,
          const std::optional<keten::match_weights>& weights) {
         allocation_result out{l, cases_of(cases), {}};
-        keten::allocation_policy policy;
-        if (weights) policy.weights = *weights;
-        policy.fairness = fairness;
-        policy.waiting_day = waiting_day;
-        policy.improve_complementarity = improve_complementarity;
+        const keten::allocation_policy policy =
+            allocation_policy_of(fairness, waiting_day, improve_complementarity, weights);
         py::gil_scoped_release release;
         out.result = keten::allocate(out.land, out.cases, policy, days_waiting);
         return out;
@@ -468,6 +494,58 @@ void bind_flow(py::module_& m) {
       py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
       "The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under "
       "the offerings' free units (see keten.allocate). Releases the GIL.");
+
+  py::class_<py_allocator>(m, "Allocator",
+                           "Allocation that follows a day's changes, re-solving warm from the "
+                           "previous optimum (see keten.Allocator).")
+      .def(py::init([](const keten::landscape& l, double fairness, double waiting_day,
+                       bool improve_complementarity,
+                       const std::optional<keten::match_weights>& weights) {
+             return std::make_unique<py_allocator>(
+                 l, allocation_policy_of(fairness, waiting_day, improve_complementarity, weights));
+           }),
+           py::arg("landscape"), py::kw_only(), py::arg("fairness") = 0.0,
+           py::arg("waiting_day") = 1.0, py::arg("improve_complementarity") = true,
+           py::arg("weights") = py::none(),
+           "An allocator over a copy of the landscape with the policy of keten.allocate.")
+      .def(
+          "add_cases",
+          [](py_allocator& a, const py::iterable& cases, const std::vector<int>& days_waiting) {
+            const std::vector<keten::help_case> batch = cases_of(cases);
+            py::gil_scoped_release release;
+            a.alloc.add_cases(batch, days_waiting);
+          },
+          py::arg("cases"), py::kw_only(), py::arg("days_waiting") = std::vector<int>{},
+          "Adds waiting cases; all or none. Releases the GIL.")
+      .def(
+          "remove_case", [](py_allocator& a, const std::string& id) { a.alloc.remove_case(id); },
+          py::arg("case_id"), "Removes a waiting case by id. Raises NotFoundError.")
+      .def(
+          "set_free_units",
+          [](py_allocator& a, const std::string& offering, std::int32_t units) {
+            const auto o = a.land.find_offering(offering);
+            if (!o)
+              throw keten::not_found_error(
+                  "no offering with id \"" + offering + "\" in the landscape",
+                  {.field = "offering", .object_id = offering});
+            a.alloc.set_free_units(*o, units);
+          },
+          py::arg("offering"), py::arg("units"),
+          "Sets an offering's free units (>= 0). Raises NotFoundError or ValidationError.")
+      .def(
+          "solve",
+          [](py_allocator& a) {
+            allocation_result out{a.land, {}, {}};
+            py::gil_scoped_release release;
+            out.result = a.alloc.solve();
+            out.cases.assign(a.alloc.cases().begin(), a.alloc.cases().end());
+            return out;
+          },
+          "The optimal allocation of the cases present: from scratch the first time, then by "
+          "repairing the previous optimum. Releases the GIL.")
+      .def("__len__", [](const py_allocator& a) { return a.alloc.size(); })
+      .def("__contains__",
+           [](const py_allocator& a, const std::string& id) { return a.alloc.contains(id); });
 
   // --- HSDS -------------------------------------------------------------------------------
   m.def(

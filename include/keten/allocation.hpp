@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -104,7 +105,9 @@ struct allocation {
   score_t fairness_penalty{};            ///< included in flow_objective (≤ 0)
   std::size_t groups{};                  ///< supply nodes of the flow (interchangeable needs)
   std::size_t arcs{};                    ///< arcs of the flow network
-  std::int64_t pivots{};                 ///< network simplex pivots
+  std::int64_t pivots{};                 ///< network simplex pivots (a solve from scratch)
+  bool warm{};                           ///< the previous optimum was repaired (allocator)
+  std::int64_t paths{};                  ///< shortest augmenting paths of the repair
   std::size_t moves{};                   ///< needs moved by the improvement step
 };
 
@@ -139,5 +142,53 @@ struct allocation_network {
 [[nodiscard]] allocation allocate(const landscape& l, std::span<const help_case> cases,
                                   const allocation_policy& policy = {},
                                   std::span<const int> days_waiting = {});
+
+/// Allocation that follows a day's changes: cases arrive and close, capacities change, and each
+/// solve() repairs the previous optimum instead of starting over (warm re-allocation).
+///
+/// The first solve() is allocate() on the cases added so far. Later ones reuse what did not change:
+/// the candidates of the cases already present (a new case costs its own candidate search) and
+/// the optimal flow with its dual, which keten::flow::dynamic_min_cost_flow repairs by shortest
+/// augmenting paths from the nodes a change touched. The flow optimum (flow_objective) equals that
+/// of allocate() on the same cases and capacities; which of several optimal assignments is
+/// returned, and so the improvement step's result, can differ. Days waiting and the policy are
+/// fixed per allocator: a new day (every priority changes) is a new allocator.
+///
+/// need_ref::case_index in the results refers to cases(): every case ever added, in order,
+/// removed ones included (they never appear in a result). The landscape must outlive the
+/// allocator; its free units are read when an offering is first needed, unless set_free_units()
+/// said otherwise.
+class allocator {
+ public:
+  explicit allocator(const landscape& l, allocation_policy policy = {});
+  ~allocator();
+  allocator(allocator&&) noexcept;
+  allocator& operator=(allocator&&) noexcept;
+  allocator(const allocator&) = delete;
+  allocator& operator=(const allocator&) = delete;
+
+  /// Adds waiting cases (`days_waiting`, if not empty, one entry ≥ 0 per case). Throws
+  /// validation_error for an invalid case, an id that is already present (or twice in `cases`),
+  /// or bad days; then none of the cases is added.
+  void add_cases(std::span<const help_case> cases, std::span<const int> days_waiting = {});
+  /// Removes the case with this id (helped elsewhere, closed, withdrawn). Throws not_found_error
+  /// if no such case is present.
+  void remove_case(std::string_view id);
+  /// Sets an offering's free units (≥ 0; volunteers joined or left). Throws validation_error for
+  /// an unknown offering or a negative number.
+  void set_free_units(offering_index o, std::int32_t units);
+
+  /// The optimal allocation of the cases present, under the current free units.
+  [[nodiscard]] allocation solve();
+
+  [[nodiscard]] std::span<const help_case> cases() const;
+  [[nodiscard]] bool contains(std::string_view id) const;
+  [[nodiscard]] std::size_t size() const;  ///< cases present
+  [[nodiscard]] const allocation_policy& policy() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 }  // namespace keten

@@ -173,6 +173,104 @@ struct flow_solution {
 /// Validates the network and solves it with network_simplex.
 [[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
 
+/// A min-cost flow kept optimal while its network changes: the warm start under re-allocation.
+///
+/// The first solve() runs the network simplex from scratch and keeps the optimal flow and its dual
+/// (node potentials). Afterwards nodes and arcs can be added and supplies and capacities changed;
+/// the next solve() repairs the previous optimum instead of starting over. A change breaks the
+/// optimality conditions only where it happens: an arc whose reduced cost has the wrong sign is
+/// saturated or emptied, which leaves some nodes with surplus or shortage; successive shortest
+/// paths (Dijkstra on the non-negative reduced costs of the residual network, from each such node
+/// to the nearest node of the opposite sign, forwards or backwards) route it, updating the
+/// potentials of the nodes they settled so that reduced costs stay non-negative. The result is an
+/// optimum of the changed network, certified by the same conditions as the network simplex's
+/// (check_optimality). Cost: per path, the nodes nearer than the nearest opposite node (a local
+/// neighbourhood when the change is local) times their degree and log n; nothing is O(n + m) apart
+/// from reading the flow. Lower bounds are 0; supplies need not be balanced until solve().
+class dynamic_min_cost_flow {
+ public:
+  dynamic_min_cost_flow() = default;
+
+  /// Adds a node with the given supply; returns its index.
+  int add_node(value_t supply = 0);
+  /// Adds an arc with lower bound 0; returns its index. Throws validation_error for an unknown
+  /// node or a capacity or cost outside the accepted range.
+  int add_arc(int from, int to, value_t capacity, cost_t cost);
+  void set_supply(int node, value_t supply);
+  void set_capacity(int arc, value_t capacity);
+
+  /// Solves (first call, or after an infeasible one: network simplex) or repairs the previous
+  /// optimum (later calls). Infeasible when no flow meets the supplies (then the next call starts
+  /// from scratch again).
+  flow_status solve();
+
+  [[nodiscard]] const flow_network& network() const { return g_; }
+  /// After solve() returned optimal: the flow on arc `a`, a node's potential (an optimal dual in
+  /// the sense of network_simplex::potential) and the total cost.
+  [[nodiscard]] value_t flow(int a) const { return flow_[static_cast<std::size_t>(a)]; }
+  [[nodiscard]] cost_t potential(int node) const { return pi_[static_cast<std::size_t>(node)]; }
+  [[nodiscard]] std::span<const value_t> flows() const { return flow_; }
+  [[nodiscard]] std::span<const cost_t> potentials() const { return pi_; }
+  [[nodiscard]] cost_t total_cost() const;
+
+  /// What the last solve() did.
+  struct statistics {
+    bool warm = false;         ///< repaired the previous optimum
+    std::int64_t pivots = 0;   ///< network simplex pivots (cold)
+    std::int64_t paths = 0;    ///< shortest augmenting paths (warm)
+    std::int64_t settled = 0;  ///< nodes settled by the Dijkstra searches (warm)
+  };
+  [[nodiscard]] const statistics& last_solve() const { return stats_; }
+
+ private:
+  flow_status solve_cold();
+  bool repair();
+  bool route(int start, bool to_hubs);
+  void check_node(int node, const char* field) const;
+  void check_arc(int arc) const;
+  void push(int arc, value_t amount);
+
+  flow_network g_;
+  std::vector<value_t> flow_;    // per arc, for the arcs known at the last solve (+ new ones: 0)
+  std::vector<cost_t> pi_;       // per node
+  std::vector<value_t> excess_;  // per node: supply + inflow − outflow
+  bool solved_ = false;
+  statistics stats_;
+  // Changes since the last solve.
+  std::size_t known_nodes_ = 0, known_arcs_ = 0;
+  std::vector<int> touched_arcs_, touched_nodes_;
+  // The arcs at each node: a compact array built at the first repair for the arcs then known,
+  // and per node the arcs added since.
+  struct incidence {
+    std::vector<int> first;  // per node of the compact part, + the end
+    std::vector<int> arcs;
+    std::vector<std::vector<int>> added;
+    [[nodiscard]] std::size_t degree(std::size_t v) const {
+      const std::size_t compact =
+          v + 1 < first.size() ? static_cast<std::size_t>(first[v + 1] - first[v]) : 0;
+      return compact + added[v].size();
+    }
+    template <class F>
+    void for_each(std::size_t v, F&& f) const {
+      if (v + 1 < first.size())
+        for (int i = first[v]; i < first[v + 1]; ++i)
+          f(arcs[static_cast<std::size_t>(i)]);
+      for (int a : added[v])
+        f(a);
+    }
+    void build(std::size_t nodes, std::span<const int> endpoint);
+  };
+  incidence out_, in_;
+  bool adjacency_ = false;
+  std::size_t hub_degree_ = 0;
+  // Dijkstra scratch.
+  std::vector<cost_t> dist_;
+  std::vector<std::uint32_t> seen_, done_;
+  std::vector<int> via_;  // 2·arc + (1 if used backwards)
+  std::vector<int> settled_;
+  std::uint32_t stamp_ = 0;
+};
+
 /// Checks that `flow` is feasible for `g` and that `potential` certifies its optimality (every arc
 /// with slack has a reduced cost of the right sign). Returns "" if so, else what is wrong. An
 /// independent check of any solver's answer, used by the tests.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,184 +50,320 @@ struct need_info {
   std::uint32_t municipality{};             // index into the municipality list when fairness is on
   std::optional<unmet_reason> blocked;      // set when the need cannot enter the flow
   std::optional<offering_index> preferred;  // best-fit candidate, full or not
-  std::vector<std::pair<offering_index, score_t>> options;  // usable candidates and their fit
+  std::vector<std::pair<offering_index, score_t>> options;  // candidates and their fit
+  int group = -1;                                           // supply node class, if in the flow
 };
 
-struct prepared {
+/// One case's needs, prepared (validated, candidates found) but not yet in the network.
+struct prepared_case {
   std::vector<need_info> needs;
-  std::vector<std::string> municipalities;
+  std::string municipality;
 };
 
-prepared prepare(const landscape& l, std::span<const help_case> cases,
-                 const allocation_policy& policy, std::span<const int> days_waiting) {
-  validate_policy(policy);
+void check_days(std::span<const help_case> cases, std::span<const int> days_waiting) {
   if (!days_waiting.empty() && days_waiting.size() != cases.size())
     throw validation_error(
         error_code::invalid_value,
         fmt::format("days_waiting has {} entries for {} cases", days_waiting.size(), cases.size()),
         {.field = "days_waiting"});
-  if (cases.size() > std::numeric_limits<std::uint32_t>::max())
-    throw validation_error(error_code::invalid_value, "too many cases", {.field = "cases"});
-  prepared out;
-  std::unordered_set<std::string_view> ids;
-  std::unordered_map<std::string, std::uint32_t> municipality_index;
+  for (std::size_t i = 0; i < days_waiting.size(); ++i)
+    if (days_waiting[i] < 0)
+      throw validation_error(error_code::negative_value, "days waiting must be ≥ 0",
+                             {.field = "days_waiting", .object_id = cases[i].id});
+}
+
+prepared_case prepare_case(const landscape& l, const help_case& c, std::uint32_t case_index,
+                           const allocation_policy& policy, int waited) {
   match_options candidates_options;
   candidates_options.allow_waitlist = true;  // capacity is the flow's business
-  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-    if (policy.progress && ci % 4096 == 0) policy.progress("candidates", ci, cases.size());
-    const help_case& c = cases[ci];
-    const int waited = days_waiting.empty() ? 0 : days_waiting[ci];
-    if (waited < 0)
-      throw validation_error(error_code::negative_value, "days waiting must be ≥ 0",
-                             {.field = "days_waiting", .object_id = c.id});
-    const std::vector<need_candidates> found = find_candidates(l, c, candidates_options);
-    if (!ids.insert(c.id).second)
-      throw validation_error(error_code::duplicate_id, "two cases have the same id",
-                             {.field = "id", .object_id = c.id});
-    std::uint32_t municipality = 0;
-    if (policy.fairness > 0.0) {
-      // Cases located only by PC4 or a point share one "unknown municipality" class.
-      const std::string& key = c.location.municipality;
-      const auto [it, added] = municipality_index.try_emplace(
-          key, static_cast<std::uint32_t>(out.municipalities.size()));
-      if (added) out.municipalities.push_back(key);
-      municipality = it->second;
-    }
-    for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
-      need_info info;
-      info.ref = {static_cast<std::uint32_t>(ci), static_cast<std::uint32_t>(ni)};
-      info.municipality = municipality;
-      info.priority =
-          detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
-      const need_candidates& nc = found[ni];
-      score_t best_fit = 0;
-      for (offering_index o : nc.candidates) {
-        const assignment_terms t = need_terms(l, c, ni, o, policy.weights);
-        const score_t fit = t.distance + t.wait;
-        if (!info.preferred || fit > best_fit) {
-          info.preferred = o;
-          best_fit = fit;
-        }
-        if (l.offerings()[o].units.free_units > 0 && info.priority + fit > 0)
-          info.options.emplace_back(o, fit);
+  const std::vector<need_candidates> found = find_candidates(l, c, candidates_options);
+  prepared_case out;
+  // Cases located only by PC4 or a point share one "unknown municipality" class.
+  if (policy.fairness > 0.0) out.municipality = c.location.municipality;
+  for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
+    need_info info;
+    info.ref = {case_index, static_cast<std::uint32_t>(ni)};
+    info.priority = detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
+    const need_candidates& nc = found[ni];
+    score_t best_fit = 0;
+    for (offering_index o : nc.candidates) {
+      const assignment_terms t = need_terms(l, c, ni, o, policy.weights);
+      const score_t fit = t.distance + t.wait;
+      if (!info.preferred || fit > best_fit) {
+        info.preferred = o;
+        best_fit = fit;
       }
-      if (!c.consent) {
-        info.blocked = unmet_reason::no_consent;
-        info.options.clear();
-      } else if (nc.candidates.empty()) {
-        const auto why = nc.uncoverable_because();
-        info.blocked = !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
-                       : *why == rejection::excluded          ? unmet_reason::excluded
-                       : *why == rejection::not_eligible      ? unmet_reason::not_eligible
-                                                              : unmet_reason::capacity_exhausted;
-      }
-      out.needs.push_back(std::move(info));
+      // Whether the offering has free units is the flow's business (capacity can change).
+      if (info.priority + fit > 0) info.options.emplace_back(o, fit);
     }
+    if (!c.consent) {
+      info.blocked = unmet_reason::no_consent;
+      info.options.clear();
+    } else if (nc.candidates.empty()) {
+      const auto why = nc.uncoverable_because();
+      info.blocked = !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
+                     : *why == rejection::excluded          ? unmet_reason::excluded
+                     : *why == rejection::not_eligible      ? unmet_reason::not_eligible
+                                                            : unmet_reason::capacity_exhausted;
+    }
+    out.needs.push_back(std::move(info));
   }
   return out;
 }
 
-allocation_network build_network(const landscape& l, const prepared& p,
-                                 const allocation_policy& policy, bool grouped) {
-  allocation_network out;
-  flow::flow_network& g = out.network;
-  // Supply nodes: one per class of interchangeable needs (or per need).
-  std::vector<std::uint32_t> group_of(p.needs.size(), 0);
-  std::vector<std::uint32_t> representative;
-  {
-    std::unordered_map<std::string, std::uint32_t> index;
-    std::string key;
-    for (std::size_t i = 0; i < p.needs.size(); ++i) {
-      const need_info& n = p.needs[i];
-      if (n.blocked || n.options.empty()) continue;
-      std::uint32_t group = 0;
-      if (grouped) {
-        key.assign(reinterpret_cast<const char*>(&n.priority), sizeof n.priority);
-        key.append(reinterpret_cast<const char*>(&n.municipality), sizeof n.municipality);
-        for (const auto& [o, fit] : n.options) {
-          key.append(reinterpret_cast<const char*>(&o), sizeof o);
-          key.append(reinterpret_cast<const char*>(&fit), sizeof fit);
+/// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
+///
+/// Nodes: one per group of interchangeable needs (supply = its members), one per offering some
+/// group can use, one per municipality with needs when fairness is on, and the sink (supply =
+/// −all members). Arcs: group → offering (capacity = members, cost −(priority + fit)), group →
+/// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
+/// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
+/// at solve(), for what changed.
+class engine {
+ public:
+  engine(const landscape& l, const allocation_policy& policy, bool grouped)
+      : l_(&l), policy_(policy), grouped_(grouped) {
+    validate_policy(policy_);
+    free_units_.reserve(l.offerings().size());
+    for (const offering& o : l.offerings())
+      free_units_.push_back(o.units.free_units);
+    offering_node_.assign(l.offerings().size(), -1);
+    offering_arc_.assign(l.offerings().size(), -1);
+    sink_ = flow_.add_node(0);
+  }
+
+  [[nodiscard]] const allocation_policy& policy() const { return policy_; }
+
+  /// Validates and prepares (all or nothing), then adds. Case i of `cases` gets index
+  /// first_index + i. Duplicate ids are the caller's business.
+  void add(std::span<const help_case> cases, std::span<const int> days_waiting,
+           std::uint32_t first_index) {
+    check_days(cases, days_waiting);
+    std::vector<prepared_case> ready;
+    ready.reserve(cases.size());
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
+      ready.push_back(prepare_case(*l_, cases[ci], first_index + static_cast<std::uint32_t>(ci),
+                                   policy_, days_waiting.empty() ? 0 : days_waiting[ci]));
+    }
+    for (prepared_case& c : ready)
+      commit(std::move(c));
+  }
+
+  /// Takes the case's needs out of the network.
+  void remove(std::uint32_t case_index) {
+    const std::size_t first = case_first_[case_index], last = case_first_[case_index + 1];
+    for (std::size_t i = first; i < last; ++i) {
+      need_info& n = needs_[i];
+      if (n.group >= 0) {
+        group& g = groups_[static_cast<std::size_t>(n.group)];
+        g.members.erase(std::find(g.members.begin(), g.members.end(), i));
+        touch_group(n.group);
+        if (!municipality_needs_.empty()) {
+          --municipality_needs_[n.municipality];
+          touch_municipality(n.municipality);
         }
-        const auto [it, added] =
-            index.try_emplace(key, static_cast<std::uint32_t>(out.group_needs.size()));
-        if (added) {
-          out.group_needs.emplace_back();
-          representative.push_back(static_cast<std::uint32_t>(i));
-        }
-        group = it->second;
-      } else {
-        group = static_cast<std::uint32_t>(out.group_needs.size());
-        out.group_needs.emplace_back();
-        representative.push_back(static_cast<std::uint32_t>(i));
+        --members_;
       }
-      group_of[i] = group;
-      out.group_needs[group].push_back(n.ref);
+    }
+    live_[case_index] = 0;
+  }
+
+  void set_free_units(offering_index o, std::int32_t units) {
+    if (o >= free_units_.size())
+      throw validation_error(error_code::unknown_reference,
+                             fmt::format("offering index {} does not exist", o),
+                             {.field = "offering"});
+    if (units < 0)
+      throw validation_error(error_code::negative_value, "free units must be ≥ 0",
+                             {.field = "free_units", .object_id = l_->offerings()[o].id});
+    free_units_[o] = units;
+    if (offering_arc_[o] >= 0) flow_.set_capacity(offering_arc_[o], units);
+  }
+
+  /// Brings sizes and capacities up to date.
+  void sync() {
+    for (int gi : dirty_groups_) {
+      group& g = groups_[static_cast<std::size_t>(gi)];
+      g.dirty = false;
+      const auto size = static_cast<flow::value_t>(g.members.size());
+      flow_.set_supply(g.node, size);
+      for (const option& o : g.options)
+        flow_.set_capacity(o.arc, size);
+      flow_.set_capacity(g.unmet_arc, size);
+    }
+    dirty_groups_.clear();
+    for (std::uint32_t m : dirty_municipalities_) {
+      municipality_dirty_[m] = 0;
+      // Ten tranches; the k-th tenth of the municipality's needs left unmet costs k · fairness.
+      const std::int64_t needs = municipality_needs_[m];
+      std::int64_t given = 0;
+      for (int k = 0; k < 10; ++k) {
+        const std::int64_t upto = (needs * (k + 1) + 9) / 10;
+        flow_.set_capacity(tranche_arc_[m * 10 + static_cast<std::size_t>(k)],
+                           std::max<std::int64_t>(0, upto - given));
+        given = std::max(given, upto);
+      }
+    }
+    dirty_municipalities_.clear();
+    flow_.set_supply(sink_, -members_);
+  }
+
+  /// The optimal allocation; `cases` are all cases by index (removed ones included).
+  allocation solve(std::span<const help_case> cases);
+
+  /// The network as it stands (after sync()), for tests and benchmarks.
+  allocation_network export_network() {
+    sync();
+    allocation_network out;
+    out.network = flow_.network();
+    out.sink = sink_;
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+      std::vector<need_ref> members;
+      for (std::size_t i : groups_[gi].members)
+        members.push_back(needs_[i].ref);
+      out.group_needs.push_back(std::move(members));
+      for (const option& o : groups_[gi].options)
+        out.options.push_back(
+            {o.arc, static_cast<std::uint32_t>(gi), o.offering, groups_[gi].priority, o.fit});
+    }
+    return out;
+  }
+
+ private:
+  struct option {
+    int arc;
+    offering_index offering;
+    score_t fit;
+  };
+  struct group {
+    int node = -1;
+    int unmet_arc = -1;
+    score_t priority{};
+    std::vector<option> options;
+    std::vector<std::size_t> members;  // indices into needs_, in case order
+    bool dirty = false;
+  };
+
+  void touch_group(int gi) {
+    group& g = groups_[static_cast<std::size_t>(gi)];
+    if (!g.dirty) {
+      g.dirty = true;
+      dirty_groups_.push_back(gi);
     }
   }
-  const auto groups = out.group_needs.size();
-  std::int64_t total = 0;
-  for (const auto& members : out.group_needs) {
-    g.add_node(static_cast<flow::value_t>(members.size()));
-    total += static_cast<std::int64_t>(members.size());
+  void touch_municipality(std::uint32_t m) {
+    if (!municipality_dirty_[m]) {
+      municipality_dirty_[m] = 1;
+      dirty_municipalities_.push_back(m);
+    }
   }
-  // Offering nodes for the offerings some group can use.
-  std::vector<int> offering_node(l.offerings().size(), -1);
-  for (std::uint32_t r : representative)
-    for (const auto& [o, fit] : p.needs[r].options)
-      if (offering_node[o] < 0) offering_node[o] = g.add_node(0);
-  // Fairness: one node per municipality collecting the unmet needs.
-  std::vector<int> unmet_node;
-  std::vector<std::int64_t> municipality_needs;
-  if (policy.fairness > 0.0) {
-    municipality_needs.assign(p.municipalities.size(), 0);
-    for (std::size_t gi = 0; gi < groups; ++gi)
-      municipality_needs[p.needs[representative[gi]].municipality] +=
-          static_cast<std::int64_t>(out.group_needs[gi].size());
-    for (std::size_t m = 0; m < p.municipalities.size(); ++m)
-      unmet_node.push_back(municipality_needs[m] > 0 ? g.add_node(0) : -1);
-  }
-  out.sink = g.add_node(-total);
 
-  for (std::size_t gi = 0; gi < groups; ++gi) {
-    const need_info& n = p.needs[representative[gi]];
-    const auto size = static_cast<flow::value_t>(out.group_needs[gi].size());
+  std::uint32_t municipality(const std::string& key) {
+    const auto [it, added] =
+        municipality_index_.try_emplace(key, static_cast<std::uint32_t>(unmet_node_.size()));
+    if (added) {
+      const int node = flow_.add_node(0);
+      unmet_node_.push_back(node);
+      municipality_needs_.push_back(0);
+      municipality_dirty_.push_back(0);
+      for (int k = 0; k < 10; ++k)
+        tranche_arc_.push_back(flow_.add_arc(node, sink_, 0, to_score(policy_.fairness * k)));
+    }
+    return it->second;
+  }
+
+  int offering_node(offering_index o) {
+    if (offering_node_[o] < 0) {
+      offering_node_[o] = flow_.add_node(0);
+      offering_arc_[o] = flow_.add_arc(offering_node_[o], sink_, free_units_[o], 0);
+    }
+    return offering_node_[o];
+  }
+
+  void commit(prepared_case&& c) {
+    const bool fair = policy_.fairness > 0.0;
+    const std::uint32_t m = fair ? municipality(c.municipality) : 0;
+    for (need_info& n : c.needs) {
+      n.municipality = m;
+      if (!n.blocked && !n.options.empty()) {
+        n.group = find_group(n);
+        groups_[static_cast<std::size_t>(n.group)].members.push_back(needs_.size());
+        touch_group(n.group);
+        ++members_;
+        if (fair) {
+          ++municipality_needs_[m];
+          touch_municipality(m);
+        }
+      }
+      waitlist_[n.priority].push_back(
+          {static_cast<std::uint32_t>(needs_.size()), n.ref, n.preferred});
+      needs_.push_back(std::move(n));
+    }
+    case_first_.push_back(needs_.size());
+    live_.push_back(1);
+  }
+
+  int find_group(const need_info& n) {
+    int gi = -1;
+    if (grouped_) {
+      key_.assign(reinterpret_cast<const char*>(&n.priority), sizeof n.priority);
+      key_.append(reinterpret_cast<const char*>(&n.municipality), sizeof n.municipality);
+      for (const auto& [o, fit] : n.options) {
+        key_.append(reinterpret_cast<const char*>(&o), sizeof o);
+        key_.append(reinterpret_cast<const char*>(&fit), sizeof fit);
+      }
+      const auto [it, added] = group_index_.try_emplace(key_, static_cast<int>(groups_.size()));
+      if (!added) return it->second;
+      gi = it->second;
+    } else {
+      gi = static_cast<int>(groups_.size());
+    }
+    group g;
+    g.node = flow_.add_node(0);
+    g.priority = n.priority;
     for (const auto& [o, fit] : n.options) {
-      const flow::value_t cap = std::min<flow::value_t>(size, l.offerings()[o].units.free_units);
-      const int arc =
-          g.add_arc(static_cast<int>(gi), offering_node[o], 0, cap, -(n.priority + fit));
-      out.options.push_back({arc, static_cast<std::uint32_t>(gi), o, n.priority, fit});
+      // The plain graph (a one-off export for peers) leaves out arcs to full offerings; the
+      // grouped one keeps them, so that free units can change later without regrouping.
+      if (!grouped_ && free_units_[o] == 0) continue;
+      g.options.push_back(
+          {flow_.add_arc(g.node, offering_node(o), 0, -(n.priority + fit)), o, fit});
     }
-    g.add_arc(static_cast<int>(gi), unmet_node.empty() ? out.sink : unmet_node[n.municipality], 0,
-              size, 0);
+    g.unmet_arc =
+        flow_.add_arc(g.node, policy_.fairness > 0.0 ? unmet_node_[n.municipality] : sink_, 0, 0);
+    groups_.push_back(std::move(g));
+    return gi;
   }
-  for (offering_index o = 0; o < l.offerings().size(); ++o)
-    if (offering_node[o] >= 0)
-      g.add_arc(offering_node[o], out.sink, 0, l.offerings()[o].units.free_units, 0);
-  for (std::size_t m = 0; m < unmet_node.size(); ++m) {
-    if (unmet_node[m] < 0) continue;
-    // Ten tranches; the k-th tenth of the municipality's needs left unmet costs k · fairness.
-    const std::int64_t needs = municipality_needs[m];
-    std::int64_t given = 0;
-    for (int k = 0; k < 10; ++k) {
-      const std::int64_t upto = (needs * (k + 1) + 9) / 10;
-      if (upto > given)
-        g.add_arc(unmet_node[m], out.sink, 0, upto - given, to_score(policy.fairness * k));
-      given = std::max(given, upto);
-    }
-  }
-  return out;
-}
 
-/// needs[i] of the prepared list, found by reference.
-std::size_t flat_index(std::span<const help_case> cases, std::vector<std::size_t>& offsets,
-                       const need_ref& r) {
-  if (offsets.empty()) {
-    offsets.resize(cases.size() + 1, 0);
-    for (std::size_t i = 0; i < cases.size(); ++i)
-      offsets[i + 1] = offsets[i] + cases[i].needs.size();
-  }
-  return offsets[r.case_index] + r.need_index;
-}
+  const landscape* l_;
+  allocation_policy policy_;
+  bool grouped_;
+  flow::dynamic_min_cost_flow flow_;
+  int sink_ = -1;
+  std::vector<need_info> needs_;            // every need of every case added, in case order
+  std::vector<std::size_t> case_first_{0};  // per case: its first need in needs_ (+ the end)
+  std::vector<unsigned char> live_;         // per case: not removed
+  // Every need ever added, by priority (highest first), each bucket in need order: the waitlist's
+  // order, kept between solves so that no solve sorts the waitlist again.
+  struct waitlist_entry {
+    std::uint32_t index;  // into needs_
+    need_ref ref;
+    std::optional<offering_index> preferred;
+  };
+  std::map<score_t, std::vector<waitlist_entry>, std::greater<>> waitlist_;
+  std::vector<group> groups_;
+  std::unordered_map<std::string, int> group_index_;
+  std::string key_;
+  std::vector<int> dirty_groups_;
+  std::int64_t members_ = 0;  // needs in the flow
+  std::vector<std::int32_t> free_units_;
+  std::vector<int> offering_node_, offering_arc_;
+  std::unordered_map<std::string, std::uint32_t> municipality_index_;
+  std::vector<int> unmet_node_, tranche_arc_;
+  std::vector<std::int64_t> municipality_needs_;
+  std::vector<unsigned char> municipality_dirty_;
+  std::vector<std::uint32_t> dirty_municipalities_;
+};
 
 /// The complementarity of case c given the offering of each of its needs.
 score_t case_complementarity(const landscape& l, const help_case& c,
@@ -264,81 +401,76 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
 
 }  // namespace detail
 
-allocation_network build_allocation_network(const landscape& l, std::span<const help_case> cases,
-                                            const allocation_policy& policy,
-                                            std::span<const int> days_waiting, bool grouped) {
-  return build_network(l, prepare(l, cases, policy, days_waiting), policy, grouped);
-}
+namespace {
 
-allocation allocate(const landscape& l, std::span<const help_case> cases,
-                    const allocation_policy& policy, std::span<const int> days_waiting) {
-  const prepared p = prepare(l, cases, policy, days_waiting);
-  const allocation_network net = build_network(l, p, policy, true);
-  net.network.validate();
-  if (policy.progress) policy.progress("solving", 0, 1);
-  flow::network_simplex solver(net.network);
-  if (solver.run() != flow::flow_status::optimal)
+allocation engine::solve(std::span<const help_case> cases) {
+  const landscape& l = *l_;
+  sync();
+  if (policy_.progress) policy_.progress("solving", 0, 1);
+  if (flow_.solve() != flow::flow_status::optimal)
     throw validation_error(error_code::invalid_value,
                            "internal: the allocation network is infeasible");  // not reachable
   allocation out;
-  out.groups = net.group_needs.size();
-  out.arcs = static_cast<std::size_t>(net.network.arc_count());
-  out.pivots = solver.pivots();
+  for (const group& g : groups_)
+    out.groups += g.members.empty() ? 0 : 1;
+  out.arcs = static_cast<std::size_t>(flow_.network().arc_count());
+  out.pivots = flow_.last_solve().pivots;
+  out.warm = flow_.last_solve().warm;
+  out.paths = flow_.last_solve().paths;
   out.used_units.assign(l.offerings().size(), 0);
 
   // Hand each group's flow to its members in case order, best fit first.
-  std::vector<std::optional<offering_index>> chosen(p.needs.size());
-  std::vector<score_t> chosen_fit(p.needs.size(), 0);
-  std::vector<std::size_t> offsets;
+  std::vector<std::optional<offering_index>> chosen(needs_.size());
+  std::vector<score_t> chosen_fit(needs_.size(), 0);
+  score_t option_value = 0;  // Σ flow · (priority + fit): the flow's value before fairness
   {
-    std::vector<std::vector<const allocation_network::option*>> by_group(net.group_needs.size());
-    for (const auto& o : net.options)
-      if (solver.flow(o.arc) > 0) by_group[o.group].push_back(&o);
-    for (std::size_t gi = 0; gi < by_group.size(); ++gi) {
-      auto& used = by_group[gi];
-      std::sort(used.begin(), used.end(), [&](const auto* a, const auto* b) {
+    std::vector<const option*> used;
+    for (const group& g : groups_) {
+      used.clear();
+      for (const option& o : g.options)
+        if (flow_.flow(o.arc) > 0) used.push_back(&o);
+      std::sort(used.begin(), used.end(), [&](const option* a, const option* b) {
         if (a->fit != b->fit) return a->fit > b->fit;
         return l.offerings()[a->offering].id < l.offerings()[b->offering].id;
       });
       std::size_t next = 0;
-      for (const auto* o : used) {
-        for (flow::value_t k = 0; k < solver.flow(o->arc); ++k) {
-          const std::size_t i = flat_index(cases, offsets, net.group_needs[gi][next++]);
+      for (const option* o : used) {
+        const flow::value_t units = flow_.flow(o->arc);
+        option_value += units * (g.priority + o->fit);
+        for (flow::value_t k = 0; k < units; ++k) {
+          const std::size_t i = g.members[next++];
           chosen[i] = o->offering;
           chosen_fit[i] = o->fit;
         }
       }
     }
   }
-  for (std::size_t i = 0; i < p.needs.size(); ++i)
+  for (std::size_t i = 0; i < needs_.size(); ++i)
     if (chosen[i]) ++out.used_units[*chosen[i]];
 
   // Improvement: move single needs to candidates with spare units when the case gains.
-  if (policy.progress) policy.progress("improving", 0, 1);
-  if (policy.improve_complementarity && policy.weights.complementarity > 0.0) {
-    std::vector<std::size_t> case_first(cases.size() + 1, 0);
-    for (std::size_t ci = 0; ci < cases.size(); ++ci)
-      case_first[ci + 1] = case_first[ci] + cases[ci].needs.size();
+  if (policy_.progress) policy_.progress("improving", 0, 1);
+  if (policy_.improve_complementarity && policy_.weights.complementarity > 0.0) {
     for (int pass = 0; pass < 4; ++pass) {
       bool improved = false;
       for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-        const std::size_t first = case_first[ci];
-        const std::size_t count = case_first[ci + 1] - first;
-        if (count < 2) continue;
+        const std::size_t first = case_first_[ci];
+        const std::size_t count = case_first_[ci + 1] - first;
+        if (count < 2 || !live_[ci]) continue;
         std::span<std::optional<offering_index>> of(chosen.data() + first, count);
         for (std::size_t ni = 0; ni < count; ++ni) {
           const std::size_t i = first + ni;
           if (!chosen[i]) continue;
-          const score_t before = case_complementarity(l, cases[ci], of, policy.weights);
+          const score_t before = case_complementarity(l, cases[ci], of, policy_.weights);
           const offering_index current = *chosen[i];
           score_t best_gain = 0;
           std::optional<offering_index> best;
           score_t best_fit = 0;
-          for (const auto& [o, fit] : p.needs[i].options) {
+          for (const auto& [o, fit] : needs_[i].options) {
             if (o == current) continue;
-            if (out.used_units[o] >= l.offerings()[o].units.free_units) continue;
+            if (out.used_units[o] >= free_units_[o]) continue;
             chosen[i] = o;
-            const score_t gain = case_complementarity(l, cases[ci], of, policy.weights) - before +
+            const score_t gain = case_complementarity(l, cases[ci], of, policy_.weights) - before +
                                  fit - chosen_fit[i];
             chosen[i] = current;
             if (gain > best_gain) {
@@ -361,50 +493,143 @@ allocation allocate(const landscape& l, std::span<const help_case> cases,
     }
   }
 
-  // The result: assigned needs in case order, the waitlist by priority.
-  for (std::size_t i = 0; i < p.needs.size(); ++i) {
-    const need_info& n = p.needs[i];
-    if (chosen[i]) {
-      out.assigned.push_back({n.ref, *chosen[i], n.priority, chosen_fit[i]});
-      out.flow_objective += n.priority + chosen_fit[i];
-    } else {
-      unmet_need u;
-      u.need = n.ref;
-      u.priority = n.priority;
-      u.reason = n.blocked.value_or(unmet_reason::capacity_exhausted);
-      if (u.reason == unmet_reason::capacity_exhausted) u.waiting_for = n.preferred;
-      out.unmet.push_back(u);
+  // The result: assigned needs in case order; the waitlist: capacity_exhausted needs by priority,
+  // highest first (ties in case order), then the others in case order. The waitlist's order is
+  // kept between solves (waitlist_), so no solve sorts it again.
+  enum : unsigned char { gone = 0, waiting = 1, uncoverable = 2 };
+  std::vector<unsigned char> state(needs_.size(), gone);
+  score_t final_fit_and_priority = 0;
+  std::size_t unmet_count = 0;
+  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+    if (!live_[ci]) continue;
+    for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i) {
+      const need_info& n = needs_[i];
+      if (chosen[i]) {
+        out.assigned.push_back({n.ref, *chosen[i], n.priority, chosen_fit[i]});
+        final_fit_and_priority += n.priority + chosen_fit[i];
+      } else {
+        state[i] =
+            n.blocked.value_or(unmet_reason::capacity_exhausted) == unmet_reason::capacity_exhausted
+                ? waiting
+                : uncoverable;
+        ++unmet_count;
+      }
     }
-  }
-  // flow_objective so far is Σ priority + fit of the final assignment; the improvement step's
-  // fit changes are in it. Report the optimal flow's own value separately.
-  const score_t final_fit_and_priority = out.flow_objective;
-  out.flow_objective = -solver.total_cost();
-  for (std::size_t ci = 0, first = 0; ci < cases.size(); first += cases[ci].needs.size(), ++ci)
     out.complementarity += case_complementarity(
-        l, cases[ci], std::span(chosen.data() + first, cases[ci].needs.size()), policy.weights);
-  // Fairness penalty of the final assignment (same unmet counts as the flow's).
-  out.fairness_penalty = out.flow_objective - [&] {
-    score_t flow_value = 0;
-    for (const auto& o : net.options)
-      flow_value += solver.flow(o.arc) * (o.priority + o.fit);
-    return flow_value;
-  }();
-  out.objective = final_fit_and_priority + out.fairness_penalty + out.complementarity;
-
-  std::stable_sort(out.unmet.begin(), out.unmet.end(),
-                   [](const unmet_need& a, const unmet_need& b) {
-                     const bool wa = a.reason == unmet_reason::capacity_exhausted;
-                     const bool wb = b.reason == unmet_reason::capacity_exhausted;
-                     if (wa != wb) return wa;
-                     if (wa && a.priority != b.priority) return a.priority > b.priority;
-                     return a.need < b.need;
-                   });
-  std::unordered_map<offering_index, std::size_t> queue;
+        l, cases[ci],
+        std::span(chosen.data() + case_first_[ci], case_first_[ci + 1] - case_first_[ci]),
+        policy_.weights);
+  }
+  out.unmet.reserve(unmet_count);
+  for (const auto& [priority, entries] : waitlist_)
+    for (const waitlist_entry& e : entries)
+      if (state[e.index] == waiting)
+        out.unmet.push_back(
+            {e.ref, unmet_reason::capacity_exhausted, priority, e.preferred, std::size_t{0}});
+  for (std::size_t i = 0; i < needs_.size(); ++i)
+    if (state[i] == uncoverable)
+      out.unmet.push_back(
+          {needs_[i].ref, *needs_[i].blocked, needs_[i].priority, std::nullopt, std::size_t{0}});
+  std::vector<std::size_t> queue(l.offerings().size(), 0);
   for (unmet_need& u : out.unmet)
     if (u.waiting_for) u.queue_position = ++queue[*u.waiting_for];
-  if (policy.progress) policy.progress("done", 1, 1);
+
+  // The optimal flow's own value, and the fairness penalty in it (the improvement step moves needs
+  // between offerings, never in or out of the flow, so the unmet counts stay the flow's).
+  out.flow_objective = -flow_.total_cost();
+  out.fairness_penalty = out.flow_objective - option_value;
+  out.objective = final_fit_and_priority + out.fairness_penalty + out.complementarity;
+  if (policy_.progress) policy_.progress("done", 1, 1);
   return out;
+}
+
+void check_unique_ids(std::span<const help_case> cases,
+                      const std::unordered_map<std::string, std::uint32_t>* present = nullptr) {
+  std::unordered_set<std::string_view> ids;
+  for (const help_case& c : cases)
+    if (!ids.insert(c.id).second || (present && present->contains(c.id)))
+      throw validation_error(error_code::duplicate_id, "two cases have the same id",
+                             {.field = "id", .object_id = c.id});
+}
+
+void check_case_count(std::size_t count) {
+  if (count > std::numeric_limits<std::uint32_t>::max() - 1)
+    throw validation_error(error_code::invalid_value, "too many cases", {.field = "cases"});
+}
+
+}  // namespace
+
+allocation_network build_allocation_network(const landscape& l, std::span<const help_case> cases,
+                                            const allocation_policy& policy,
+                                            std::span<const int> days_waiting, bool grouped) {
+  check_case_count(cases.size());
+  engine e(l, policy, grouped);
+  e.add(cases, days_waiting, 0);
+  check_unique_ids(cases);
+  return e.export_network();
+}
+
+allocation allocate(const landscape& l, std::span<const help_case> cases,
+                    const allocation_policy& policy, std::span<const int> days_waiting) {
+  check_case_count(cases.size());
+  engine e(l, policy, true);
+  e.add(cases, days_waiting, 0);
+  check_unique_ids(cases);
+  return e.solve(cases);
+}
+
+struct allocator::impl {
+  impl(const landscape& l, allocation_policy p) : e(l, p, true) {}
+  engine e;
+  std::vector<help_case> cases;
+  std::unordered_map<std::string, std::uint32_t> present;  // id → index in cases
+};
+
+allocator::allocator(const landscape& l, allocation_policy policy)
+    : impl_(std::make_unique<impl>(l, std::move(policy))) {}
+allocator::~allocator() = default;
+allocator::allocator(allocator&&) noexcept = default;
+allocator& allocator::operator=(allocator&&) noexcept = default;
+
+void allocator::add_cases(std::span<const help_case> cases, std::span<const int> days_waiting) {
+  check_case_count(impl_->cases.size() + cases.size());
+  check_unique_ids(cases, &impl_->present);
+  const auto first = static_cast<std::uint32_t>(impl_->cases.size());
+  impl_->e.add(cases, days_waiting, first);  // validates all before adding any
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    impl_->cases.push_back(cases[i]);
+    impl_->present.emplace(cases[i].id, first + static_cast<std::uint32_t>(i));
+  }
+}
+
+void allocator::remove_case(std::string_view id) {
+  const auto it = impl_->present.find(std::string(id));
+  if (it == impl_->present.end())
+    throw not_found_error(fmt::format("no case with id \"{}\" is waiting", id),
+                          {.field = "id", .object_id = std::string(id)});
+  impl_->e.remove(it->second);
+  impl_->present.erase(it);
+}
+
+void allocator::set_free_units(offering_index o, std::int32_t units) {
+  impl_->e.set_free_units(o, units);
+}
+
+allocation allocator::solve() {
+  return impl_->e.solve(impl_->cases);
+}
+
+std::span<const help_case> allocator::cases() const {
+  return impl_->cases;
+}
+bool allocator::contains(std::string_view id) const {
+  return impl_->present.contains(std::string(id));
+}
+std::size_t allocator::size() const {
+  return impl_->present.size();
+}
+const allocation_policy& allocator::policy() const {
+  return impl_->e.policy();
 }
 
 }  // namespace keten

@@ -277,6 +277,60 @@ def test_allocate_nothing(example):
     assert len(a.assigned()) == 0 and len(a.unmet()) == 0 and a.objective == 0.0
 
 
+def test_allocator_repairs_the_previous_optimum(example):
+    landscape, cases = example
+    ids = landscape.offering_ids
+    changes = [(ids[k], k % 3) for k in range(0, len(ids), max(1, len(ids) // 4))]
+    closing = [cases[k].id for k in (1, 5, 9)]
+
+    def replay(solve_between):
+        alloc = keten.Allocator(landscape, fairness=10.0)
+        alloc.add_cases(cases[:12], days_waiting=range(12))
+        first = alloc.solve() if solve_between else None
+        alloc.add_cases(cases[12:], days_waiting=[1] * (len(cases) - 12))
+        for case_id in closing:
+            alloc.remove_case(case_id)
+        for offering, units in changes:
+            alloc.set_free_units(offering, units)
+        return alloc, first, alloc.solve()
+
+    alloc, first, warm = replay(True)
+    _, _, cold = replay(False)
+    assert not first.warm and first.pivots >= 0
+    assert warm.warm and not cold.warm and warm.paths > 0
+    assert warm.flow_objective == pytest.approx(cold.flow_objective, abs=1e-9)
+    assert len(alloc) == len(cases) - 3 and closing[0] not in alloc and cases[0].id in alloc
+    assert "Allocator" in repr(alloc)
+    # Removed cases are in neither table; case_index refers to every case ever added.
+    assigned, unmet = warm.assigned(), warm.unmet()
+    present = set(assigned["case"]) | set(unmet["case"])
+    assert not present & set(closing)
+    assert warm.case_ids == [c.id for c in cases]
+    assert len(assigned) + len(unmet) == sum(len(c.needs) for c in cases if c.id not in closing)
+    for offering, units in changes:
+        assert warm.used_units[ids.index(offering)] <= units
+
+
+def test_allocator_errors_leave_it_unchanged(example):
+    landscape, cases = example
+    alloc = keten.Allocator(landscape)
+    alloc.add_cases(cases[:10])
+    before = alloc.solve()
+    with pytest.raises(keten.ValidationError):
+        alloc.add_cases([cases[10], cases[2]])  # cases[2] is already waiting
+    with pytest.raises(keten.ValidationError):
+        alloc.add_cases(cases[10:12], days_waiting=[1, -1])
+    with pytest.raises(keten.NotFoundError):
+        alloc.remove_case("no-such-case")
+    with pytest.raises(KeyError):
+        alloc.set_free_units("no-such-offering", 1)
+    with pytest.raises(ValueError):
+        alloc.set_free_units(landscape.offering_ids[0], -1)
+    assert len(alloc) == 10 and cases[10].id not in alloc
+    again = alloc.solve()
+    assert again.flow_objective == before.flow_objective
+
+
 # --- HSDS --------------------------------------------------------------------------------
 
 

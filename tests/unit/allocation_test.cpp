@@ -9,6 +9,8 @@
 #include <random>
 #include <regex>
 
+#include <fmt/format.h>
+
 #include "keten/allocation.hpp"
 #include "keten/io.hpp"
 #include "keten/synthetic.hpp"
@@ -82,7 +84,7 @@ void expect_feasible(const landscape& l, std::span<const help_case> cases, const
 }
 
 /// Exhaustive search: the best Σ priority + fit (with the fairness penalty) over every way of
-/// giving each need one of its candidates with a free unit, or nothing.
+/// giving each need one of its candidates with a free unit left, or nothing.
 score_t exhaustive_optimum(const landscape& l, std::span<const help_case> cases,
                            const allocation_policy& policy, bool with_complementarity = false) {
   struct item {
@@ -105,10 +107,11 @@ score_t exhaustive_optimum(const landscape& l, std::span<const help_case> cases,
               c.location.municipality,
               to_score(policy.weights.cover * c.needs[i].weight * c.needs[i].urgency),
               {}};
+      // A need counts for fairness when it has a candidate worth assigning, full or not.
       if (c.consent)
         for (offering_index o : found[i].candidates) {
           const assignment_terms t = need_terms(l, c, i, o, policy.weights);
-          if (l.offerings()[o].units.free_units > 0)
+          if (it.priority + t.distance + t.wait > 0)
             it.options.emplace_back(o, t.distance + t.wait);
         }
       if (!it.options.empty()) ++needs_in[it.municipality];
@@ -348,6 +351,144 @@ TEST(Allocation, RejectsBadInput) {
     EXPECT_EQ(e.where().object_id, cases[0].id);
   }
   EXPECT_TRUE(allocate(example(), std::span<const help_case>{}).assigned.empty());
+}
+
+/// A copy of `l` with the free units of some offerings replaced.
+landscape with_units(const landscape& l, const std::map<offering_index, std::int32_t>& units) {
+  landscape_builder b;
+  b.set_name(l.name());
+  for (const partner& p : l.partners())
+    b.add_partner(p);
+  for (offering_index o = 0; o < l.offerings().size(); ++o) {
+    offering copy = l.offerings()[o];
+    if (const auto it = units.find(o); it != units.end()) {
+      copy.units.free_units = it->second;
+      copy.units.units_per_period = std::max(copy.units.units_per_period, it->second);
+    }
+    b.add_offering(std::move(copy));
+  }
+  for (const complementarity& c : l.complementarities())
+    b.add_complementarity(c);
+  for (const precedence& p : l.precedences())
+    b.add_precedence(p);
+  return b.build();
+}
+
+TEST(Allocator, WarmReallocationEqualsASolveFromScratch) {
+  const landscape l = load_landscape_json(std::string(KETEN_DATA_DIR) + "/national_landscape.json");
+  case_generation g;
+  g.count = 3000;
+  g.seed = 7;
+  const std::vector<help_case> all = generate_cases(l, g);
+  std::vector<int> waited(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    waited[i] = static_cast<int>((i * 13) % 40);
+  for (const double fairness : {0.0, 25.0}) {
+    allocation_policy policy;
+    policy.fairness = fairness;
+    allocator alloc(l, policy);
+    std::size_t next = 2400;
+    alloc.add_cases(std::span(all).first(next), std::span(waited).first(next));
+    std::vector<int> days(waited.begin(), waited.begin() + static_cast<std::ptrdiff_t>(next));
+    const allocation first = alloc.solve();
+    EXPECT_FALSE(first.warm);
+    EXPECT_EQ(first.flow_objective,
+              allocate(l, std::span(all).first(next), policy, std::span(waited).first(next))
+                  .flow_objective);
+    std::mt19937 rng(11);
+    std::map<offering_index, std::int32_t> units;
+    for (int round = 0; round < 6; ++round) {
+      const std::string what = fmt::format("fairness {} round {}", fairness, round);
+      // New cases, closed cases, capacities up, down and to zero.
+      const std::size_t arriving = 10 + rng() % 60;
+      alloc.add_cases(std::span(all).subspan(next, arriving),
+                      std::span(waited).subspan(next, arriving));
+      days.insert(days.end(), waited.begin() + static_cast<std::ptrdiff_t>(next),
+                  waited.begin() + static_cast<std::ptrdiff_t>(next + arriving));
+      next += arriving;
+      for (int k = 0; k < 25; ++k) {
+        const help_case& c = alloc.cases()[rng() % alloc.cases().size()];
+        if (alloc.contains(c.id)) alloc.remove_case(c.id);
+      }
+      for (int k = 0; k < 15; ++k) {
+        const auto o = static_cast<offering_index>(rng() % l.offerings().size());
+        const auto free = static_cast<std::int32_t>(rng() % 4 == 0 ? 0 : rng() % 12);
+        alloc.set_free_units(o, free);
+        units[o] = free;
+      }
+      const allocation warm = alloc.solve();
+      EXPECT_TRUE(warm.warm) << what;
+      EXPECT_GT(warm.paths, 0) << what;
+      EXPECT_EQ(warm.pivots, 0) << what;
+
+      // The cases present, in order, and the landscape with the changed capacities.
+      std::vector<help_case> present;
+      std::vector<int> present_days;
+      std::vector<std::uint32_t> index_of;  // present index → allocator index
+      for (std::size_t i = 0; i < alloc.cases().size(); ++i)
+        if (alloc.contains(alloc.cases()[i].id)) {
+          present.push_back(alloc.cases()[i]);
+          present_days.push_back(days[i]);
+          index_of.push_back(static_cast<std::uint32_t>(i));
+        }
+      ASSERT_EQ(present.size(), alloc.size());
+      const landscape changed = with_units(l, units);
+      const allocation cold = allocate(changed, present, policy, present_days);
+      EXPECT_EQ(warm.flow_objective, cold.flow_objective) << what;
+      EXPECT_GE(warm.objective, warm.flow_objective) << what;
+      const auto plain = build_allocation_network(changed, present, policy, present_days, false);
+      EXPECT_EQ(-lemon_optimum(plain.network), warm.flow_objective) << what;
+      // The warm result names the allocator's cases; renumbered, it passes every hard check.
+      std::map<std::uint32_t, std::uint32_t> renumber;
+      for (std::uint32_t i = 0; i < index_of.size(); ++i)
+        renumber[index_of[i]] = i;
+      allocation check = warm;
+      for (assigned_need& x : check.assigned) {
+        ASSERT_TRUE(renumber.contains(x.need.case_index)) << what << ": a removed case";
+        x.need.case_index = renumber[x.need.case_index];
+      }
+      for (unmet_need& u : check.unmet) {
+        ASSERT_TRUE(renumber.contains(u.need.case_index)) << what << ": a removed case";
+        u.need.case_index = renumber[u.need.case_index];
+      }
+      expect_feasible(changed, present, check);
+      if (HasFailure()) return;
+    }
+  }
+}
+
+TEST(Allocator, RejectsBadChangesAndKeepsItsCases) {
+  const auto& cases = example_cases();
+  allocator alloc(example());
+  alloc.add_cases(std::span(cases).first(10));
+  const allocation before = alloc.solve();
+  // A batch with a duplicate (of a present case) adds nothing.
+  std::vector<help_case> batch{cases[10], cases[3]};
+  try {
+    alloc.add_cases(batch);
+    FAIL();
+  } catch (const validation_error& e) {
+    EXPECT_EQ(e.code(), error_code::duplicate_id);
+    EXPECT_EQ(e.where().object_id, cases[3].id);
+  }
+  std::vector<int> bad_days{1, -2};
+  EXPECT_THROW(alloc.add_cases(std::span(cases).subspan(10, 2), bad_days), validation_error);
+  EXPECT_FALSE(alloc.contains(cases[10].id));
+  EXPECT_EQ(alloc.size(), 10U);
+  EXPECT_THROW(alloc.remove_case("no-such-case"), not_found_error);
+  EXPECT_THROW(alloc.set_free_units(static_cast<offering_index>(example().offerings().size()), 1),
+               validation_error);
+  EXPECT_THROW(alloc.set_free_units(0, -1), validation_error);
+  const allocation again = alloc.solve();
+  EXPECT_EQ(again.flow_objective, before.flow_objective);
+  EXPECT_EQ(again.assigned.size(), before.assigned.size());
+  // Removing every case leaves an empty allocation.
+  for (std::size_t i = 0; i < 10; ++i)
+    alloc.remove_case(cases[i].id);
+  const allocation none = alloc.solve();
+  EXPECT_TRUE(none.assigned.empty());
+  EXPECT_TRUE(none.unmet.empty());
+  EXPECT_EQ(none.flow_objective, 0);
 }
 
 }  // namespace

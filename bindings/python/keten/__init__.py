@@ -52,6 +52,7 @@ from keten._build import build_landscape
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
 from keten._ext import Allocation, FlowSolution
 from keten._flow import (
+    Allocator,
     FlowNetwork,
     allocate,
     export_hsds,
@@ -134,6 +135,7 @@ __all__ = [
     "standard_categories",
     "validate_cases",
     "Allocation",
+    "Allocator",
     "FlowNetwork",
     "FlowSolution",
     "allocate",

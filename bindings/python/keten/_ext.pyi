@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -562,7 +562,7 @@ class Allocation:
     @property
     def case_ids(self) -> list[str]:
         """
-        The ids of the allocated cases, in order.
+        The ids of the allocated cases, in order (for an Allocator: every case ever added; case_index refers to this list).
         """
     @property
     def complementarity(self) -> float:
@@ -595,6 +595,11 @@ class Allocation:
         The allocation's total in points: sum of priority + fit of the assigned needs, plus complementarity, plus the fairness penalty.
         """
     @property
+    def paths(self) -> int:
+        """
+        Shortest augmenting paths of a warm repair.
+        """
+    @property
     def pivots(self) -> int:
         """
         Network simplex pivots.
@@ -603,6 +608,39 @@ class Allocation:
     def used_units(self) -> numpy.typing.NDArray[numpy.int32]:
         """
         Units used per offering of the landscape (numpy int32, in offering order).
+        """
+    @property
+    def warm(self) -> bool:
+        """
+        Whether the previous optimum was repaired (keten.Allocator) instead of solved anew.
+        """
+class Allocator:
+    """
+    Allocation that follows a day's changes, re-solving warm from the previous optimum (see keten.Allocator).
+    """
+    def __contains__(self, arg0: str) -> bool:
+        ...
+    def __init__(self, landscape: Landscape, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, weights: MatchWeights | None = None) -> None:
+        """
+        An allocator over a copy of the landscape with the policy of keten.allocate.
+        """
+    def __len__(self) -> int:
+        ...
+    def add_cases(self, cases: collections.abc.Iterable, *, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = []) -> None:
+        """
+        Adds waiting cases; all or none. Releases the GIL.
+        """
+    def remove_case(self, case_id: str) -> None:
+        """
+        Removes a waiting case by id. Raises NotFoundError.
+        """
+    def set_free_units(self, offering: str, units: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Sets an offering's free units (>= 0). Raises NotFoundError or ValidationError.
+        """
+    def solve(self) -> Allocation:
+        """
+        The optimal allocation of the cases present: from scratch the first time, then by repairing the previous optimum. Releases the GIL.
         """
 def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> Allocation:
     """

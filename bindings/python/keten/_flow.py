@@ -177,6 +177,72 @@ def allocate(
     )
 
 
+class Allocator:
+    """Allocation that follows a day's changes (docs/allocation.md, "Warm re-allocation"): add
+    the waiting cases, :meth:`solve`, then as cases arrive and close and capacities change,
+    :meth:`solve` again. The first solve is :func:`allocate` on the cases so far; each later one
+    repairs the previous optimum by shortest augmenting paths from what changed, with the same
+    optimal ``flow_objective`` as solving from scratch and a fraction of its time.
+
+    The policy arguments are those of :func:`allocate` and fixed for the allocator's life (a new
+    day, when every case's days waiting change, is a new Allocator). The allocator keeps its own
+    copy of the landscape; free units changed with :meth:`set_free_units` override it.
+    """
+
+    def __init__(
+        self,
+        landscape: Landscape,
+        *,
+        fairness: float = 0.0,
+        waiting_day: float = 1.0,
+        improve_complementarity: bool = True,
+        weights: Optional[MatchWeights] = None,
+    ) -> None:
+        self._impl = _ext.Allocator(
+            landscape,
+            fairness=fairness,
+            waiting_day=waiting_day,
+            improve_complementarity=improve_complementarity,
+            weights=weights,
+        )
+
+    def add_cases(self, cases: Any, *, days_waiting: Optional[Iterable[int]] = None) -> None:
+        """Adds waiting cases (what :func:`allocate` takes: a Cases batch, Case objects or a
+        DataFrame); ``days_waiting`` one entry (>= 0) per case. All or none: raises
+        ValidationError for a case that does not fit the landscape, an id already present or bad
+        days, and then adds nothing."""
+        from keten import _as_cases
+
+        self._impl.add_cases(
+            _as_cases(cases),
+            days_waiting=[] if days_waiting is None else [int(d) for d in days_waiting],
+        )
+
+    def remove_case(self, case_id: str) -> None:
+        """Removes a waiting case (helped elsewhere, closed). Raises NotFoundError (a KeyError)."""
+        self._impl.remove_case(case_id)
+
+    def set_free_units(self, offering: str, units: int) -> None:
+        """Sets the free units of the offering with this id. Raises NotFoundError for an unknown
+        offering, ValidationError for a negative number."""
+        self._impl.set_free_units(offering, units)
+
+    def solve(self) -> Allocation:
+        """The optimal allocation of the cases present (``warm`` tells whether the previous
+        optimum was repaired). ``case_index`` in its tables refers to every case ever added, in
+        order (``case_ids``); removed cases never appear. Releases the GIL."""
+        return self._impl.solve()
+
+    def __len__(self) -> int:
+        return len(self._impl)
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and case_id in self._impl
+
+    def __repr__(self) -> str:
+        return f"<Allocator: {len(self)} cases waiting>"
+
+
 def import_hsds(path: PathLike, *, strict: bool = False) -> Tuple[Landscape, List[Dict[str, Any]]]:
     """Imports an Open Referral HSDS 3.0 directory (docs/hsds.md): a JSON document in tabular
     form (a file) or a data package (a directory of CSV files with datapackage.json).

@@ -1,0 +1,355 @@
+// dynamic_min_cost_flow: a min-cost flow repaired after changes (keten/flow.hpp).
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "keten/flow.hpp"
+
+namespace keten::flow {
+
+namespace {
+
+__extension__ using int128 = __int128;
+
+/// Potentials and distances stay below this; beyond it the repair gives up and the network is
+/// solved from scratch, which checks its own limits.
+constexpr cost_t potential_limit = cost_t{1} << 61;
+
+}  // namespace
+
+void dynamic_min_cost_flow::check_node(int node, const char* field) const {
+  if (node < 0 || node >= g_.node_count())
+    throw validation_error(error_code::unknown_reference,
+                           fmt::format("node {} does not exist", node + 1),
+                           {.field = field, .object_id = fmt::format("node {}", node + 1)});
+}
+
+void dynamic_min_cost_flow::check_arc(int arc) const {
+  if (arc < 0 || arc >= g_.arc_count())
+    throw validation_error(error_code::unknown_reference,
+                           fmt::format("arc {} does not exist", arc + 1),
+                           {.field = "arc", .object_id = fmt::format("arc {}", arc + 1)});
+}
+
+namespace {
+
+void check_range(std::int64_t value, std::int64_t low, std::int64_t high, const char* field,
+                 const char* kind, int index) {
+  if (value < low || value > high)
+    throw validation_error(error_code::invalid_value,
+                           fmt::format("{} {} is outside [{}, {}]", field, value, low, high),
+                           {.field = field, .object_id = fmt::format("{} {}", kind, index + 1)});
+}
+
+}  // namespace
+
+int dynamic_min_cost_flow::add_node(value_t supply) {
+  const int v = g_.node_count();
+  check_range(supply, -max_abs_value, max_abs_value, "supply", "node", v);
+  g_.add_node(supply);
+  if (solved_) {
+    excess_.push_back(supply);
+    pi_.push_back(0);  // set at the next solve()
+  }
+  if (adjacency_) {
+    out_.added.emplace_back();
+    in_.added.emplace_back();
+  }
+  return v;
+}
+
+int dynamic_min_cost_flow::add_arc(int from, int to, value_t capacity, cost_t cost) {
+  check_node(from, "from");
+  check_node(to, "to");
+  const int a = g_.arc_count();
+  check_range(capacity, 0, max_abs_value, "cap", "arc", a);
+  check_range(cost, -max_abs_cost, max_abs_cost, "cost", "arc", a);
+  g_.add_arc(from, to, 0, capacity, cost);
+  if (solved_) {
+    flow_.push_back(0);
+    touched_arcs_.push_back(a);
+  }
+  if (adjacency_) {
+    out_.added[static_cast<std::size_t>(from)].push_back(a);
+    in_.added[static_cast<std::size_t>(to)].push_back(a);
+  }
+  return a;
+}
+
+void dynamic_min_cost_flow::set_supply(int node, value_t supply) {
+  check_node(node, "node");
+  check_range(supply, -max_abs_value, max_abs_value, "supply", "node", node);
+  const auto v = static_cast<std::size_t>(node);
+  if (solved_) {
+    excess_[v] += supply - g_.supply[v];
+    touched_nodes_.push_back(node);
+  }
+  g_.supply[v] = supply;
+}
+
+void dynamic_min_cost_flow::set_capacity(int arc, value_t capacity) {
+  check_arc(arc);
+  check_range(capacity, 0, max_abs_value, "cap", "arc", arc);
+  const auto a = static_cast<std::size_t>(arc);
+  g_.upper[a] = capacity;
+  if (solved_) {
+    if (flow_[a] > capacity) push(arc, capacity - flow_[a]);
+    touched_arcs_.push_back(arc);
+  }
+}
+
+void dynamic_min_cost_flow::push(int arc, value_t amount) {
+  const auto a = static_cast<std::size_t>(arc);
+  flow_[a] += amount;
+  excess_[static_cast<std::size_t>(g_.source[a])] -= amount;
+  excess_[static_cast<std::size_t>(g_.target[a])] += amount;
+}
+
+void dynamic_min_cost_flow::incidence::build(std::size_t nodes, std::span<const int> endpoint) {
+  first.assign(nodes + 1, 0);
+  for (int v : endpoint)
+    ++first[static_cast<std::size_t>(v) + 1];
+  for (std::size_t v = 0; v < nodes; ++v)
+    first[v + 1] += first[v];
+  arcs.resize(endpoint.size());
+  std::vector<int> next(first.begin(), first.end() - 1);
+  for (std::size_t a = 0; a < endpoint.size(); ++a)
+    arcs[static_cast<std::size_t>(next[static_cast<std::size_t>(endpoint[a])]++)] =
+        static_cast<int>(a);
+  added.assign(nodes, {});
+}
+
+cost_t dynamic_min_cost_flow::total_cost() const {
+  int128 total = 0;
+  for (std::size_t a = 0; a < flow_.size(); ++a)
+    total += static_cast<int128>(flow_[a]) * g_.cost[a];
+  if (total > std::numeric_limits<cost_t>::max() || total < std::numeric_limits<cost_t>::min())
+    throw validation_error(error_code::invalid_value, "the total cost does not fit in 64 bits");
+  return static_cast<cost_t>(total);
+}
+
+flow_status dynamic_min_cost_flow::solve() {
+  stats_ = {};
+  if (solved_) {
+    if (repair()) {
+      stats_.warm = true;
+      return flow_status::optimal;
+    }
+    stats_ = {};
+  }
+  return solve_cold();
+}
+
+flow_status dynamic_min_cost_flow::solve_cold() {
+  g_.validate();
+  network_simplex solver(g_);
+  const flow_status status = solver.run();
+  stats_.pivots = solver.pivots();
+  touched_arcs_.clear();
+  touched_nodes_.clear();
+  solved_ = status == flow_status::optimal;
+  if (!solved_) return status;
+  const auto n = static_cast<std::size_t>(g_.node_count());
+  flow_ = solver.flows();
+  pi_.resize(n);
+  for (std::size_t v = 0; v < n; ++v)
+    pi_[v] = solver.potential(static_cast<int>(v));
+  excess_.assign(n, 0);
+  known_nodes_ = n;
+  known_arcs_ = flow_.size();
+  return status;
+}
+
+bool dynamic_min_cost_flow::repair() {
+  const auto n = static_cast<std::size_t>(g_.node_count());
+  if (!adjacency_) {  // the first repair: the residual adjacency
+    adjacency_ = true;
+    out_.build(n, g_.source);
+    in_.build(n, g_.target);
+  }
+  int128 balance = 0;
+  for (value_t e : excess_)
+    balance += e;
+  if (balance != 0) return false;  // unbalanced supplies: the cold solve reports infeasible
+
+  // New nodes get the potential that makes their arcs to known nodes non-negative.
+  for (std::size_t v = known_nodes_; v < n; ++v) {
+    bool any = false;
+    cost_t best = 0;
+    out_.for_each(v, [&](int a) {
+      const auto t = static_cast<std::size_t>(g_.target[static_cast<std::size_t>(a)]);
+      if (t >= v && t >= known_nodes_) return;
+      const cost_t p = pi_[t] - g_.cost[static_cast<std::size_t>(a)];
+      if (!any || p > best) best = p;
+      any = true;
+    });
+    if (!any)
+      in_.for_each(v, [&](int a) {
+        const auto s = static_cast<std::size_t>(g_.source[static_cast<std::size_t>(a)]);
+        if (s >= v && s >= known_nodes_) return;
+        const cost_t p = pi_[s] + g_.cost[static_cast<std::size_t>(a)];
+        if (!any || p < best) best = p;
+        any = true;
+      });
+    pi_[v] = best;
+    touched_nodes_.push_back(static_cast<int>(v));
+  }
+  // Arcs that were added or changed: restore the sign conditions by saturating or emptying.
+  for (int arc : touched_arcs_) {
+    const auto a = static_cast<std::size_t>(arc);
+    const int s = g_.source[a], t = g_.target[a];
+    const cost_t rc =
+        g_.cost[a] + pi_[static_cast<std::size_t>(s)] - pi_[static_cast<std::size_t>(t)];
+    if (rc < 0 && flow_[a] < g_.upper[a]) push(arc, g_.upper[a] - flow_[a]);
+    if (rc > 0 && flow_[a] > 0) push(arc, -flow_[a]);
+    touched_nodes_.push_back(s);
+    touched_nodes_.push_back(t);
+  }
+  // Route every surplus and shortage, from the nodes of low degree (the sink of a transportation
+  // problem is reached, not searched from).
+  std::vector<int> start;
+  for (int v : touched_nodes_)
+    if (excess_[static_cast<std::size_t>(v)] != 0) start.push_back(v);
+  std::sort(start.begin(), start.end());
+  start.erase(std::unique(start.begin(), start.end()), start.end());
+  const auto degree = [&](int v) {
+    return out_.degree(static_cast<std::size_t>(v)) + in_.degree(static_cast<std::size_t>(v));
+  };
+  std::stable_sort(start.begin(), start.end(), [&](int a, int b) { return degree(a) < degree(b); });
+  if (dist_.size() < n) {
+    dist_.resize(n);
+    seen_.resize(n, 0);
+    done_.resize(n, 0);
+    via_.resize(n, -1);
+  }
+  // Hubs (nodes of very high degree, like the sink of a transportation problem) take or give any
+  // amount in a first pass, so that no search expands one; a second pass routes what the hubs
+  // were left with. Any node may hold an imbalance in between: each augmentation keeps the
+  // pseudoflow optimal for its imbalances, and at the end there are none.
+  hub_degree_ = std::max<std::size_t>(
+      1024, 16 * (2 * static_cast<std::size_t>(g_.arc_count()) / std::max<std::size_t>(n, 1)));
+  for (int v : start)
+    if (degree(v) < hub_degree_)
+      while (excess_[static_cast<std::size_t>(v)] != 0)
+        if (!route(v, true)) return false;
+  for (int v = 0; v < static_cast<int>(n); ++v)
+    while (excess_[static_cast<std::size_t>(v)] != 0)
+      if (!route(v, false)) return false;
+  touched_arcs_.clear();
+  touched_nodes_.clear();
+  known_nodes_ = n;
+  known_arcs_ = flow_.size();
+  return true;
+}
+
+bool dynamic_min_cost_flow::route(int start, bool to_hubs) {
+  const bool forward = excess_[static_cast<std::size_t>(start)] > 0;
+  if (++stamp_ == 0) {
+    std::fill(seen_.begin(), seen_.end(), 0);
+    std::fill(done_.begin(), done_.end(), 0);
+    stamp_ = 1;
+  }
+  using entry = std::pair<cost_t, int>;
+  std::vector<entry> heap;
+  const auto relax = [&](int v, cost_t d, int via) {
+    const auto i = static_cast<std::size_t>(v);
+    if (done_[i] == stamp_) return;
+    if (seen_[i] != stamp_ || d < dist_[i]) {
+      seen_[i] = stamp_;
+      dist_[i] = d;
+      via_[i] = via;
+      heap.emplace_back(d, v);
+      std::push_heap(heap.begin(), heap.end(), std::greater<>{});
+    }
+  };
+  settled_.clear();
+  relax(start, 0, -1);
+  int found = -1;
+  cost_t reach = 0;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
+    const auto [d, u] = heap.back();
+    heap.pop_back();
+    const auto ui = static_cast<std::size_t>(u);
+    if (done_[ui] == stamp_ || d != dist_[ui]) continue;
+    done_[ui] = stamp_;
+    settled_.push_back(u);
+    ++stats_.settled;
+    if (u != start && ((forward ? excess_[ui] < 0 : excess_[ui] > 0) ||
+                       (to_hubs && out_.degree(ui) + in_.degree(ui) >= hub_degree_))) {
+      found = u;
+      reach = d;
+      break;
+    }
+    const cost_t pu = pi_[ui];
+    // Residual arcs leaving u (forward search) or entering u (backward search).
+    bool broken = false;
+    (forward ? out_ : in_).for_each(ui, [&](int a) {
+      const auto ai = static_cast<std::size_t>(a);
+      if (flow_[ai] >= g_.upper[ai]) return;
+      const int v = forward ? g_.target[ai] : g_.source[ai];
+      const cost_t pv = pi_[static_cast<std::size_t>(v)];
+      const cost_t rc = forward ? g_.cost[ai] + pu - pv : g_.cost[ai] + pv - pu;
+      broken |= rc < 0;
+      relax(v, d + rc, 2 * a);
+    });
+    (forward ? in_ : out_).for_each(ui, [&](int a) {
+      const auto ai = static_cast<std::size_t>(a);
+      if (flow_[ai] <= 0) return;
+      const int v = forward ? g_.source[ai] : g_.target[ai];
+      const cost_t pv = pi_[static_cast<std::size_t>(v)];
+      const cost_t rc = forward ? -(g_.cost[ai] + pv - pu) : -(g_.cost[ai] + pu - pv);
+      broken |= rc < 0;
+      relax(v, d + rc, 2 * a + 1);
+    });
+    if (broken) return false;  // a broken invariant: start over from scratch
+    if (d > potential_limit) return false;
+  }
+  if (found < 0) return false;  // nothing to route to: infeasible
+  ++stats_.paths;
+  // Potentials: settled nodes nearer than the target move by the difference.
+  for (int v : settled_) {
+    const auto i = static_cast<std::size_t>(v);
+    const cost_t shift = reach - dist_[i];
+    pi_[i] += forward ? -shift : shift;
+    if (pi_[i] > potential_limit || pi_[i] < -potential_limit) return false;
+  }
+  // The path, from the search's end back to its start, and its bottleneck.
+  const int source = forward ? start : found;
+  const int sink = forward ? found : start;
+  // A hub reached takes (gives) all the start has to route, as far as the path allows.
+  value_t amount = forward ? excess_[static_cast<std::size_t>(start)]
+                           : -excess_[static_cast<std::size_t>(start)];
+  const value_t other = forward ? -excess_[static_cast<std::size_t>(found)]
+                                : excess_[static_cast<std::size_t>(found)];
+  if (other > 0) amount = std::min(amount, other);
+  const auto walk = [&](auto&& visit) {
+    for (int v = found; v != start;) {
+      const int via = via_[static_cast<std::size_t>(v)];
+      const int a = via / 2;
+      const bool reverse = via % 2 == 1;
+      const auto ai = static_cast<std::size_t>(a);
+      // Forward search: the arc reached v; backward: it leaves v towards the start.
+      visit(a, reverse);
+      if (forward)
+        v = reverse ? g_.target[ai] : g_.source[ai];
+      else
+        v = reverse ? g_.source[ai] : g_.target[ai];
+    }
+  };
+  walk([&](int a, bool reverse) {
+    const auto ai = static_cast<std::size_t>(a);
+    amount = std::min(amount, reverse ? flow_[ai] : g_.upper[ai] - flow_[ai]);
+  });
+  walk([&](int a, bool reverse) {
+    flow_[static_cast<std::size_t>(a)] += reverse ? -amount : amount;
+  });
+  excess_[static_cast<std::size_t>(source)] -= amount;
+  excess_[static_cast<std::size_t>(sink)] += amount;
+  return true;
+}
+
+}  // namespace keten::flow

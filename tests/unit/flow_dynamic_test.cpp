@@ -1,0 +1,160 @@
+// dynamic_min_cost_flow: after random changes, the repaired optimum is checked against LEMON's
+// NetworkSimplex on the changed network (cost for cost, status for status) and certified by
+// check_optimality; the repair must be a repair (warm), not a silent solve from scratch.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "keten/flow.hpp"
+#include "lemon_peer.hpp"
+
+namespace keten::flow {
+namespace {
+
+/// Checks the solver's answer against LEMON on the network it holds now.
+void expect_optimal_like_lemon(const dynamic_min_cost_flow& solver, flow_status status,
+                               const std::string& what) {
+  const flow_network& g = solver.network();
+  const peers::lemon_result theirs =
+      peers::lemon_solver(g.supply, g.source, g.target, g.lower, g.upper, g.cost).network_simplex();
+  ASSERT_EQ(status == flow_status::optimal, theirs.optimal) << what;
+  if (!theirs.optimal) return;
+  EXPECT_EQ(solver.total_cost(), theirs.cost) << what;
+  EXPECT_EQ(check_optimality(g, solver.flows(), solver.potentials()), "") << what;
+}
+
+int uniform(std::mt19937_64& rng, int low, int high) {
+  return std::uniform_int_distribution<int>(low, high)(rng);
+}
+
+/// A random network in which every node can send to and take from a hub (node 0) at a high cost,
+/// so that most instances are feasible; some hub arcs are left out so that some are not.
+dynamic_min_cost_flow random_network(std::mt19937_64& rng, int nodes, int arcs) {
+  dynamic_min_cost_flow f;
+  for (int v = 0; v < nodes; ++v)
+    f.add_node(0);
+  for (int v = 1; v < nodes; ++v) {
+    if (uniform(rng, 0, 9) > 0) f.add_arc(v, 0, 1000, 50);
+    if (uniform(rng, 0, 9) > 0) f.add_arc(0, v, 1000, 50);
+  }
+  for (int a = 0; a < arcs; ++a)
+    f.add_arc(uniform(rng, 0, nodes - 1), uniform(rng, 0, nodes - 1), uniform(rng, 0, 12),
+              uniform(rng, -20, 30));
+  value_t total = 0;
+  for (int v = 1; v < nodes; ++v) {
+    const int s = uniform(rng, -8, 8);
+    f.set_supply(v, s);
+    total += s;
+  }
+  f.set_supply(0, -total);
+  return f;
+}
+
+/// One random change that keeps the supplies balanced.
+void random_change(std::mt19937_64& rng, dynamic_min_cost_flow& f) {
+  const flow_network& g = f.network();
+  const int n = g.node_count();
+  switch (uniform(rng, 0, 4)) {
+    case 0: {  // a new node with supply, taken by an existing one, and a few arcs
+      const int s = uniform(rng, -6, 6);
+      const int v = f.add_node(s);
+      const int other = uniform(rng, 0, n - 1);
+      f.set_supply(other, g.supply[static_cast<std::size_t>(other)] - s);
+      for (int k = uniform(rng, 1, 3); k > 0; --k) {
+        const int w = uniform(rng, 0, n - 1);
+        if (uniform(rng, 0, 1) == 0)
+          f.add_arc(v, w, uniform(rng, 0, 10), uniform(rng, -20, 30));
+        else
+          f.add_arc(w, v, uniform(rng, 0, 10), uniform(rng, -20, 30));
+      }
+      f.add_arc(v, 0, 1000, 50);
+      f.add_arc(0, v, 1000, 50);
+      break;
+    }
+    case 1:  // a new arc between existing nodes
+      f.add_arc(uniform(rng, 0, n - 1), uniform(rng, 0, n - 1), uniform(rng, 0, 12),
+                uniform(rng, -20, 30));
+      break;
+    case 2:  // a capacity goes up or down (to zero sometimes)
+    case 3: {
+      const int a = uniform(rng, 0, g.arc_count() - 1);
+      f.set_capacity(a, uniform(rng, 0, 3) == 0 ? 0 : uniform(rng, 0, 15));
+      break;
+    }
+    default: {  // supply moves from one node to another
+      const int u = uniform(rng, 0, n - 1), w = uniform(rng, 0, n - 1);
+      const int d = uniform(rng, 1, 5);
+      f.set_supply(u, g.supply[static_cast<std::size_t>(u)] + d);
+      f.set_supply(w, g.supply[static_cast<std::size_t>(w)] - d);
+    }
+  }
+}
+
+TEST(DynamicFlow, RepairsAfterRandomChangesLikeASolveFromScratch) {
+  std::mt19937_64 rng(20261127);
+  int warm = 0, rounds = 0;  // repairs of feasible networks, and those done warm
+  for (int instance = 0; instance < 300; ++instance) {
+    dynamic_min_cost_flow f = random_network(rng, uniform(rng, 2, 14), uniform(rng, 0, 40));
+    flow_status status = f.solve();
+    expect_optimal_like_lemon(f, status, fmt::format("instance {} cold", instance));
+    for (int round = 0; round < 6; ++round) {
+      const bool was_optimal = status == flow_status::optimal;
+      for (int k = uniform(rng, 1, 4); k > 0; --k)
+        random_change(rng, f);
+      status = f.solve();
+      // A feasible network that was solved before is repaired, never solved again from scratch.
+      if (was_optimal && status == flow_status::optimal) {
+        ++rounds;
+        warm += f.last_solve().warm ? 1 : 0;
+        EXPECT_TRUE(f.last_solve().warm) << "instance " << instance << " round " << round;
+      }
+      expect_optimal_like_lemon(f, status, fmt::format("instance {} round {}", instance, round));
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_EQ(warm, rounds);
+  EXPECT_GT(rounds, 1000);
+}
+
+TEST(DynamicFlow, InfeasibleChangeThenFeasibleAgain) {
+  dynamic_min_cost_flow f;
+  const int a = f.add_node(3), b = f.add_node(-3);
+  const int arc = f.add_arc(a, b, 5, 2);
+  ASSERT_EQ(f.solve(), flow_status::optimal);
+  EXPECT_EQ(f.total_cost(), 6);
+  f.set_capacity(arc, 1);
+  EXPECT_EQ(f.solve(), flow_status::infeasible);
+  f.set_capacity(arc, 4);
+  ASSERT_EQ(f.solve(), flow_status::optimal);
+  EXPECT_EQ(f.total_cost(), 6);
+  // A cheaper detour added later takes the flow: a warm repair.
+  const int c = f.add_node(0);
+  f.add_arc(a, c, 2, 0);
+  f.add_arc(c, b, 2, 1);
+  ASSERT_EQ(f.solve(), flow_status::optimal);
+  EXPECT_TRUE(f.last_solve().warm);
+  EXPECT_EQ(f.total_cost(), 2 * 1 + 1 * 2);
+  EXPECT_EQ(check_optimality(f.network(), f.flows(), f.potentials()), "");
+}
+
+TEST(DynamicFlow, RejectsBadChangesAndKeepsTheNetwork) {
+  dynamic_min_cost_flow f;
+  f.add_node(1);
+  f.add_node(-1);
+  f.add_arc(0, 1, 1, 1);
+  EXPECT_THROW((void)f.add_arc(0, 2, 1, 1), validation_error);
+  EXPECT_THROW((void)f.add_arc(0, 1, -1, 1), validation_error);
+  EXPECT_THROW((void)f.add_arc(0, 1, 1, max_abs_cost + 1), validation_error);
+  EXPECT_THROW(f.set_capacity(1, 3), validation_error);
+  EXPECT_THROW(f.set_supply(-1, 3), validation_error);
+  EXPECT_THROW(f.set_supply(0, max_abs_value + 1), validation_error);
+  EXPECT_EQ(f.network().arc_count(), 1);
+  ASSERT_EQ(f.solve(), flow_status::optimal);
+  EXPECT_EQ(f.total_cost(), 1);
+}
+
+}  // namespace
+}  // namespace keten::flow
