@@ -7,6 +7,7 @@
 #   make check-format   fail if any C++ source is not formatted
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
 #   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
+#   make bench-memory   peak memory of the min-cost-flow core against LEMON (benchmarks/mcf_memory.sh)
 #   make fuzz-smoke     build the libFuzzer harnesses (clang) and run each for FUZZ_SMOKE_TIME s
 #   make fuzz           the same for FUZZ_TIME s each (default 600), keeping the corpus in build/fuzz
 #   make install PREFIX=/usr/local
@@ -22,7 +23,7 @@ BUILD := build/release
 KETEN := $(BUILD)/keten
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -120,7 +121,12 @@ bench: deps build/bench/CMakeCache.txt
 
 bench-python: python
 	@$(PY) benchmarks/python/bench_match.py $(BENCH_ARGS)
+	@$(PY) benchmarks/python/bench_alloc.py
 	@$(PY) benchmarks/python/bench_flow.py
+
+bench-memory: deps build/bench/CMakeCache.txt
+	@$(CMAKE) --build --preset bench
+	@benchmarks/mcf_memory.sh build/bench
 
 install: build
 	@$(CMAKE) --install $(BUILD) --prefix $(PREFIX)

@@ -28,6 +28,8 @@
 
 #include "keten/keten.hpp"
 
+#include "case_batch.hpp"
+
 namespace py = pybind11;
 
 namespace {
@@ -463,16 +465,7 @@ py::dict case_kwargs(const keten::help_case& c) {
   return d;
 }
 
-/// An immutable batch of cases held in C++, so that a batch match reads it without conversion.
-struct case_batch {
-  std::shared_ptr<const std::vector<keten::help_case>> items =
-      std::make_shared<const std::vector<keten::help_case>>();
-
-  case_batch() = default;
-  explicit case_batch(std::vector<keten::help_case> cases)
-      : items(std::make_shared<const std::vector<keten::help_case>>(std::move(cases))) {}
-  [[nodiscard]] const std::vector<keten::help_case>& get() const { return *items; }
-};
+using keten_python::case_batch;
 
 std::size_t checked_index(std::ptrdiff_t i, std::size_t n) {
   const auto size = static_cast<std::ptrdiff_t>(n);

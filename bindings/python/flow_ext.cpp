@@ -9,9 +9,11 @@
 #include <pybind11/stl/filesystem.h>
 #include <pybind11/typing.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +24,8 @@
 #include "keten/flow.hpp"
 #include "keten/flow_instances.hpp"
 #include "keten/keten.hpp"
+
+#include "case_batch.hpp"
 
 namespace py = pybind11;
 
@@ -150,7 +154,7 @@ struct flow_result {
 
 struct allocation_result {
   keten::landscape land;
-  std::vector<keten::help_case> cases;
+  std::shared_ptr<const std::vector<keten::help_case>> cases;  // shared with a keten.Cases batch
   keten::allocation result;
 };
 
@@ -170,7 +174,7 @@ py::object assigned_table(const allocation_result& a) {
   std::vector<double> priority, fit, total;
   case_id.reserve(n);
   for (const keten::assigned_need& x : a.result.assigned) {
-    const keten::help_case& c = a.cases[x.need.case_index];
+    const keten::help_case& c = (*a.cases)[x.need.case_index];
     case_id.emplace_back(py::str(c.id));
     case_index.push_back(x.need.case_index);
     need.push_back(x.need.need_index);
@@ -201,7 +205,7 @@ py::object unmet_table(const allocation_result& a) {
   std::vector<double> priority;
   std::int64_t k = 0;
   for (const keten::unmet_need& u : a.result.unmet) {
-    const keten::help_case& c = a.cases[u.need.case_index];
+    const keten::help_case& c = (*a.cases)[u.need.case_index];
     place.push_back(++k);
     case_id.emplace_back(py::str(c.id));
     case_index.push_back(u.need.case_index);
@@ -248,12 +252,15 @@ keten::allocation_policy allocation_policy_of(double fairness, double waiting_da
   return policy;
 }
 
-/// Cases from any iterable of Case (a Cases batch, a list); each is copied.
-std::vector<keten::help_case> cases_of(const py::iterable& cases) {
+/// Cases from any iterable of Case: a Cases batch is shared as it is, other iterables (a list of
+/// Case) are copied.
+std::shared_ptr<const std::vector<keten::help_case>> cases_of(const py::iterable& cases) {
+  if (py::isinstance<keten_python::case_batch>(cases))
+    return py::cast<const keten_python::case_batch&>(cases).items;
   std::vector<keten::help_case> out;
   for (const py::handle item : cases)
     out.push_back(py::cast<keten::help_case>(item));
-  return out;
+  return std::make_shared<const std::vector<keten::help_case>>(std::move(out));
 }
 
 // --- HSDS -----------------------------------------------------------------------------------
@@ -451,7 +458,7 @@ void bind_flow(py::module_& m) {
           "case_ids",
           [](const allocation_result& a) {
             std::vector<std::string> ids;
-            for (const auto& c : a.cases)
+            for (const auto& c : *a.cases)
               ids.push_back(c.id);
             return ids;
           },
@@ -468,7 +475,7 @@ void bind_flow(py::module_& m) {
           "to_json",
           [](const allocation_result& a, int indent) {
             py::gil_scoped_release release;
-            return keten::allocation_to_json(a.result, a.cases, a.land, indent);
+            return keten::allocation_to_json(a.result, *a.cases, a.land, indent);
           },
           py::arg("indent") = 1, "The allocation as a keten.allocation JSON document.")
       .def("__repr__", [](const allocation_result& a) {
@@ -486,7 +493,7 @@ void bind_flow(py::module_& m) {
         const keten::allocation_policy policy =
             allocation_policy_of(fairness, waiting_day, improve_complementarity, weights);
         py::gil_scoped_release release;
-        out.result = keten::allocate(out.land, out.cases, policy, days_waiting);
+        out.result = keten::allocate(out.land, *out.cases, policy, days_waiting);
         return out;
       },
       py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("fairness") = 0.0,
@@ -494,6 +501,88 @@ void bind_flow(py::module_& m) {
       py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
       "The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under "
       "the offerings' free units (see keten.allocate). Releases the GIL.");
+
+  m.def(
+      "allocation_model",
+      [](const keten::landscape& l, const py::iterable& cases, double waiting_day,
+         const std::vector<int>& days_waiting, const std::optional<keten::match_weights>& weights) {
+        const auto batch = cases_of(cases);
+        const keten::allocation_policy policy =
+            allocation_policy_of(0.0, waiting_day, true, weights);
+        py::gil_scoped_release release;
+        const keten::allocation_network net =
+            keten::build_allocation_network(l, *batch, policy, days_waiting, false);
+        // One supply node per need (plain): its options are the model's variables.
+        std::vector<std::int64_t> need_case, need_index, option_need, option_offering, value;
+        std::vector<std::int64_t> pair_a, pair_b, pair_value;
+        std::vector<std::int64_t> need_of_group(net.group_needs.size());
+        for (std::size_t gi = 0; gi < net.group_needs.size(); ++gi) {
+          need_of_group[gi] = static_cast<std::int64_t>(need_case.size());
+          need_case.push_back(net.group_needs[gi].front().case_index);
+          need_index.push_back(net.group_needs[gi].front().need_index);
+        }
+        for (const auto& o : net.options) {
+          option_need.push_back(need_of_group[o.group]);
+          option_offering.push_back(o.offering);
+          value.push_back(o.priority + o.fit);
+        }
+        // Complementarity of two needs of one case on different offerings.
+        for (std::size_t a = 0; a < need_case.size(); ++a)
+          for (std::size_t b = a + 1; b < need_case.size() && need_case[b] == need_case[a]; ++b) {
+            const auto& c = (*batch)[static_cast<std::size_t>(need_case[a])];
+            const keten::score_t v = keten::need_pair_complementarity(
+                l, c, static_cast<std::size_t>(need_index[a]),
+                static_cast<std::size_t>(need_index[b]), policy.weights);
+            if (v == 0) continue;
+            pair_a.push_back(static_cast<std::int64_t>(a));
+            pair_b.push_back(static_cast<std::int64_t>(b));
+            pair_value.push_back(v);
+          }
+        std::vector<std::int64_t> free_units;
+        for (const auto& o : l.offerings())
+          free_units.push_back(o.units.free_units);
+        py::gil_scoped_acquire acquire;
+        py::dict d;
+        d["need_case"] = owned(std::move(need_case));
+        d["need_index"] = owned(std::move(need_index));
+        d["option_need"] = owned(std::move(option_need));
+        d["option_offering"] = owned(std::move(option_offering));
+        d["option_value"] = owned(std::move(value));
+        d["pair_a"] = owned(std::move(pair_a));
+        d["pair_b"] = owned(std::move(pair_b));
+        d["pair_value"] = owned(std::move(pair_value));
+        d["free_units"] = owned(std::move(free_units));
+        return d;
+      },
+      py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("waiting_day") = 1.0,
+      py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
+      "The allocation as an integer programme's data (without fairness), in score units "
+      "(thousandths of a point), numpy int64 columns: per need that can be assigned, need_case "
+      "and need_index; per option (need, offering with free units), option_need, "
+      "option_offering and option_value (priority + fit); per pair of needs of one case, pair_a, "
+      "pair_b and pair_value (the complementarity both earn when on different offerings); "
+      "free_units per offering. Maximise the options' and pairs' values with at most one option "
+      "per need and free_units per offering: the exact optimum that allocate()'s flow plus "
+      "improvement step approximates. For comparisons with integer programming solvers.");
+
+  m.def(
+      "time_allocate",
+      [](const keten::landscape& l, const keten_python::case_batch& cases, double fairness,
+         double waiting_day, bool improve_complementarity, const std::vector<int>& days_waiting,
+         const std::optional<keten::match_weights>& weights) {
+        const keten::allocation_policy policy =
+            allocation_policy_of(fairness, waiting_day, improve_complementarity, weights);
+        py::gil_scoped_release release;
+        const auto start = std::chrono::steady_clock::now();
+        keten::allocation result = keten::allocate(l, cases.get(), policy, days_waiting);
+        const auto stop = std::chrono::steady_clock::now();
+        return std::chrono::duration<double>(stop - start).count();
+      },
+      py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("fairness") = 0.0,
+      py::arg("waiting_day") = 1.0, py::arg("improve_complementarity") = true,
+      py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
+      "Benchmark aid: the seconds that keten::allocate takes for these cases, timed in C++ (no "
+      "Python in the timed region; the result is freed after the clock stops).");
 
   py::class_<py_allocator>(m, "Allocator",
                            "Allocation that follows a day's changes, re-solving warm from the "
@@ -511,9 +600,9 @@ void bind_flow(py::module_& m) {
       .def(
           "add_cases",
           [](py_allocator& a, const py::iterable& cases, const std::vector<int>& days_waiting) {
-            const std::vector<keten::help_case> batch = cases_of(cases);
+            const auto batch = cases_of(cases);
             py::gil_scoped_release release;
-            a.alloc.add_cases(batch, days_waiting);
+            a.alloc.add_cases(*batch, days_waiting);
           },
           py::arg("cases"), py::kw_only(), py::arg("days_waiting") = std::vector<int>{},
           "Adds waiting cases; all or none. Releases the GIL.")
@@ -538,7 +627,8 @@ void bind_flow(py::module_& m) {
             allocation_result out{a.land, {}, {}};
             py::gil_scoped_release release;
             out.result = a.alloc.solve();
-            out.cases.assign(a.alloc.cases().begin(), a.alloc.cases().end());
+            out.cases = std::make_shared<const std::vector<keten::help_case>>(
+                a.alloc.cases().begin(), a.alloc.cases().end());
             return out;
           },
           "The optimal allocation of the cases present: from scratch the first time, then by "

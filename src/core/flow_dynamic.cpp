@@ -271,7 +271,8 @@ bool dynamic_min_cost_flow::route(int start, bool to_hubs) {
   cost_t reach = 0;
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
-    const auto [d, u] = heap.back();
+    const cost_t d = heap.back().first;  // not a structured binding: the lambdas below use it
+    const int u = heap.back().second;
     heap.pop_back();
     const auto ui = static_cast<std::size_t>(u);
     if (done_[ui] == stamp_ || d != dist_[ui]) continue;

@@ -567,28 +567,31 @@ TEST_F(HsdsFiles, PackagesThatAreNotHsds) {
 }
 
 TEST(HsdsErrors, DamagedDocumentsNeverCrash) {
-  // Every single-row deletion and many value substitutions of a valid export: each import either
-  // succeeds or throws a keten::error, never anything else.
+  // Every single-row deletion and a wrong value in every field of a valid export: each import
+  // either succeeds or throws a keten::error, never anything else.
   const json doc = small_doc();
+  const hsds_import_options options = places_of(small());
   std::size_t errors = 0;
   for (const auto& [table, rows] : doc.items()) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       json broken = doc;
       broken[table].erase(i);
       try {
-        (void)import_hsds_json(broken.dump(), "d.json", places_of(small()));
+        (void)import_hsds_json(broken.dump(), "d.json", options);
       } catch (const error&) {
         ++errors;
       }
+      // Each field of each row gets one of four wrong values, in turn (the fuzz harness
+      // hsds_json mutates far more; this keeps the suite fast under the sanitizers).
+      std::size_t turn = i;
       for (const auto& [key, value] : rows[i].items()) {
-        for (const json& replacement : {json(nullptr), json(-1), json("x"), json::array()}) {
-          json changed = doc;
-          changed[table][i][key] = replacement;
-          try {
-            (void)import_hsds_json(changed.dump(), "d.json", places_of(small()));
-          } catch (const error&) {
-            ++errors;
-          }
+        const json replacements[] = {json(nullptr), json(-1), json("x"), json::array()};
+        json changed = doc;
+        changed[table][i][key] = replacements[turn++ % 4];
+        try {
+          (void)import_hsds_json(changed.dump(), "d.json", options);
+        } catch (const error&) {
+          ++errors;
         }
       }
     }
