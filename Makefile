@@ -123,6 +123,7 @@ bench-python: python
 	@$(PY) benchmarks/python/bench_match.py $(BENCH_ARGS)
 	@$(PY) benchmarks/python/bench_alloc.py
 	@$(PY) benchmarks/python/bench_flow.py
+	@$(PY) benchmarks/python/bench_network.py
 
 bench-memory: deps build/bench/CMakeCache.txt
 	@$(CMAKE) --build --preset bench

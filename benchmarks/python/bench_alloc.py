@@ -25,18 +25,15 @@ import argparse
 import gc
 import json
 import platform
-import random
-import statistics
 import sys
 import time
 
 import keten
 from keten import _ext
+from timing import median_seconds, paired
 
 
 def compare(landscape, cases, repetitions):
-    python, cpp, ratios = [], [], []
-    rng = random.Random(1)
     keten.allocate(landscape, cases)  # warm-up: caches, first touch of the landscape's indexes
     _ext.time_allocate(landscape, cases)
 
@@ -52,26 +49,7 @@ def compare(landscape, cases, repetitions):
         gc.collect()
         return _ext.time_allocate(landscape, cases)
 
-    for _ in range(repetitions):
-        if rng.random() < 0.5:
-            p = through_python()
-            c = in_cpp()
-        else:
-            c = in_cpp()
-            p = through_python()
-        python.append(p)
-        cpp.append(c)
-        ratios.append(p / c)
-    return statistics.median(python), statistics.median(cpp), statistics.median(ratios)
-
-
-def median_seconds(fn, repetitions):
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return paired(through_python, in_cpp, repetitions)
 
 
 def main(argv=None):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """keten.min_cost_flow against OR-Tools (SimpleMinCostFlow), networkx (network_simplex) and, on the
-assignment instance, scipy.optimize.linear_sum_assignment, on the same generated NETGEN-style
-instances (what ``keten generate mcf`` writes as DIMACS), in one run.
+assignment instance, scipy.optimize.linear_sum_assignment and OR-Tools SimpleLinearSumAssignment, on
+the same generated NETGEN-style instances (what ``keten generate mcf`` writes as DIMACS), in one run.
 
     python benchmarks/python/bench_flow.py
     python benchmarks/python/bench_flow.py --repetitions 9 --networkx-max-arcs 0
@@ -18,7 +18,9 @@ from Python and including each library's own input conversion from the numpy col
   and ``set_nodes_supplies``, then ``solve()`` (its cost-scaling push-relabel);
 - networkx: a ``MultiDiGraph`` built from the columns, then ``network_simplex`` (pure Python; run
   once, and only on instances with at most ``--networkx-max-arcs`` arcs);
-- scipy: ``linear_sum_assignment`` on the dense 200 x 200 cost matrix (assignment only).
+- scipy: ``linear_sum_assignment`` on the dense 200 x 200 cost matrix (assignment only);
+- OR-Tools: ``SimpleLinearSumAssignment`` on the instance's arcs (assignment only; its cost-scaling
+  assignment algorithm).
 
 The optimal costs of all solvers are checked to be equal before anything is timed. Prints a
 Markdown table and the ratios to keten; docs/benchmarks.md ("Python peers: min-cost flow") keeps
@@ -29,18 +31,22 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import time
 
 import numpy as np
 
 import keten
+from timing import median_seconds
 
 try:
     from ortools.graph.python import min_cost_flow as ortools_mcf
 except ImportError:  # pragma: no cover - optional peer
     ortools_mcf = None
+try:
+    from ortools.graph.python import linear_sum_assignment as ortools_lsa
+except ImportError:  # pragma: no cover - optional peer
+    ortools_lsa = None
 try:
     import networkx as nx
 except ImportError:  # pragma: no cover - optional peer
@@ -92,8 +98,9 @@ def networkx_solve(net):
     return cost + offset
 
 
-def assignment_matrix(net):
-    """The dense cost matrix of an assignment instance (sources = supply 1, sinks = supply -1)."""
+def assignment_sides(net):
+    """Row and column numbers of an assignment instance's nodes: rows = the supply nodes, columns =
+    the demand nodes, numbered from 0 on each side (-1 for the other side)."""
     rows = np.flatnonzero(net.supply > 0)
     cols = np.flatnonzero(net.supply < 0)
     row_of = np.full(len(net.supply), -1)
@@ -101,23 +108,29 @@ def assignment_matrix(net):
     row_of[rows] = np.arange(len(rows))
     col_of[cols] = np.arange(len(cols))
     assert (net.upper == 1).all() and (net.lower == 0).all() and (net.supply[rows] == 1).all()
-    matrix = np.full((len(rows), len(cols)), np.inf)
+    return row_of, col_of, len(rows), len(cols)
+
+
+def assignment_matrix(net):
+    """The dense cost matrix of an assignment instance."""
+    row_of, col_of, rows, cols = assignment_sides(net)
+    matrix = np.full((rows, cols), np.inf)
     np.minimum.at(matrix, (row_of[net.source], col_of[net.target]), net.cost.astype(float))
     return matrix
+
+
+def ortools_assignment_solve(net):
+    """OR-Tools SimpleLinearSumAssignment on the arcs of an assignment instance."""
+    row_of, col_of, _, _ = assignment_sides(net)
+    solver = ortools_lsa.SimpleLinearSumAssignment()
+    solver.add_arcs_with_cost(row_of[net.source], col_of[net.target], net.cost)
+    assert solver.solve() == solver.OPTIMAL
+    return int(solver.optimal_cost())
 
 
 def scipy_solve(matrix):
     r, c = linear_sum_assignment(matrix)
     return int(matrix[r, c].sum())
-
-
-def median_seconds(fn, repetitions):
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -160,6 +173,9 @@ def main():
             matrix = assignment_matrix(net)
             assert scipy_solve(matrix) == cost, f"{label}: scipy disagrees"
             solvers["scipy lsa"] = lambda: scipy_solve(matrix)
+        if kind == "assignment" and ortools_lsa is not None:
+            assert ortools_assignment_solve(net) == cost, f"{label}: OR-Tools LSA disagrees"
+            solvers["OR-Tools lsa"] = lambda: ortools_assignment_solve(net)
         times = {name: median_seconds(fn, args.repetitions) for name, fn in solvers.items()}
         if use_networkx:
             start = time.perf_counter()
@@ -169,7 +185,7 @@ def main():
         print(f"{label}: optimal cost {cost}; " +
               ", ".join(f"{k} {v:.4f}s" for k, v in times.items()), flush=True)  # fmt: skip
 
-    names = ["keten", "OR-Tools", "networkx", "scipy lsa"]
+    names = ["keten", "OR-Tools", "networkx", "scipy lsa", "OR-Tools lsa"]
     print("\n| instance | optimal cost | " + " | ".join(names) + " |")
     print("|---|---:|" + "---:|" * len(names))
     for label, cost, times in rows:

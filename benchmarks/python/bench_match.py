@@ -29,30 +29,19 @@ import argparse
 import gc
 import json
 import platform
-import random
 import statistics
 import sys
 import time
 
 import keten
 from keten import _ext
-
-
-def median_seconds(fn, repetitions):
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds, paired
 
 
 def compare(landscape, cases, repetitions, threads, top_k, a_a=False):
     """Pairs of one Python call and one C++-timed call, back to back in a random order within the
     pair, so that both see the same load of a shared machine. Returns the medians of the two times
     and the median of the per-pair ratios. ``a_a``: C++ against C++, the noise floor."""
-    python, cpp, ratios = [], [], []
-    rng = random.Random(1)
     # warm-up: caches, the allocator, first-touch of the landscape's indexes
     keten.match_batch(landscape, cases, top_k=top_k, threads=threads)
     _ext.time_match_batch(landscape, cases, top_k=top_k, threads=threads)
@@ -71,17 +60,7 @@ def compare(landscape, cases, repetitions, threads, top_k, a_a=False):
 
     if a_a:
         through_python = in_cpp  # noqa: F811 - the same call on both sides
-    for _ in range(repetitions):
-        if rng.random() < 0.5:
-            p = through_python()
-            c = in_cpp()
-        else:
-            c = in_cpp()
-            p = through_python()
-        python.append(p)
-        cpp.append(c)
-        ratios.append(p / c)
-    return statistics.median(python), statistics.median(cpp), statistics.median(ratios)
+    return paired(through_python, in_cpp, repetitions)
 
 
 def fixed_cost(landscape, case, top_k, repetitions=2001):

@@ -27,12 +27,12 @@ from __future__ import annotations
 import argparse
 import platform
 import random
-import statistics
 import sys
 import threading
 import time
 
 import keten
+from timing import median_seconds
 
 try:
     from matching.games import HospitalResident
@@ -69,16 +69,6 @@ def theirs_as_list(solution, residents):
     return out
 
 
-def median_seconds(fn, repetitions, setup=None):
-    times = []
-    for _ in range(repetitions):
-        arg = setup() if setup else None
-        start = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, nargs="+", default=[1000, 3000])
@@ -111,14 +101,14 @@ def main() -> None:
         if not keten.is_stable(*inst, ours):
             sys.exit("keten's matching is not stable")
 
-        t_keten = median_seconds(lambda _: keten.stable_match(*inst), args.repetitions)
+        t_keten = median_seconds(lambda: keten.stable_match(*inst), args.repetitions)
         t_solve = median_seconds(
             lambda g: g.solve(optimal="resident"),
             args.repetitions,
             setup=lambda: HospitalResident.create_from_dictionaries(*dicts),
         )
         t_both = median_seconds(
-            lambda _: HospitalResident.create_from_dictionaries(*dicts).solve(optimal="resident"),
+            lambda: HospitalResident.create_from_dictionaries(*dicts).solve(optimal="resident"),
             args.repetitions,
         )
         print(

@@ -216,6 +216,43 @@ table partner_table(const keten::landscape& l) {
   return t;
 }
 
+/// The partner network's links as a table: a, b (partner ids), shared_municipalities.
+table partner_network_table(const keten::landscape& l) {
+  keten::partner_network net;
+  {
+    py::gil_scoped_release release;
+    net = keten::build_partner_network(l);
+  }
+  std::vector<std::string> a, b;
+  for (const auto& [x, y] : net.links) {
+    a.push_back(l.partners()[x].id);
+    b.push_back(l.partners()[y].id);
+  }
+  table t;
+  t.add("a", strings(a));
+  t.add("b", strings(b));
+  t.add("shared_municipalities", column(std::move(net.shared_municipalities)));
+  return t;
+}
+
+/// Network metrics per partner as a table: partner, degree, betweenness, component.
+table partner_metrics_table(const keten::landscape& l) {
+  keten::partner_metrics m;
+  {
+    py::gil_scoped_release release;
+    m = keten::network_metrics(keten::build_partner_network(l));
+  }
+  std::vector<std::string> id;
+  for (const auto& p : l.partners())
+    id.push_back(p.id);
+  table t;
+  t.add("partner", strings(id));
+  t.add("degree", column(std::move(m.degree)));
+  t.add("betweenness", column(std::move(m.betweenness)));
+  t.add("component", column(std::move(m.component)));
+  return t;
+}
+
 table offering_table(const keten::landscape& l) {
   const auto all = l.offerings();
   const std::size_t n = all.size();
@@ -1123,6 +1160,14 @@ PYBIND11_MODULE(_ext, m) {
            "capacity_by_municipality() beside the municipalities: code, name, province, "
            "population, area_km2, lat, lon, then one column per help form (views into the one "
            "matrix).")
+      .def("partner_network", &partner_network_table,
+           "The partner network's links (docs/analysis.md): a, b (partner ids), "
+           "shared_municipalities — two partners are linked when, in a municipality both serve, a "
+           "category of one complements a category of the other. Releases the GIL.")
+      .def("partner_metrics", &partner_metrics_table,
+           "Per partner, in partners() order: degree, betweenness (Brandes, normalised as "
+           "networkx's betweenness_centrality) and component of the partner network. Releases the "
+           "GIL.")
       .def(
           "summary",
           [](const keten::landscape& l) {

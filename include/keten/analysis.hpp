@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -43,5 +45,39 @@ struct landscape_summary {
 
 /// A readable multi-line text of the summary (English, with Dutch help-form names).
 [[nodiscard]] std::string to_text(const landscape_summary& s);
+
+/// The partner network of a landscape: the partners are its nodes, and two partners are linked when
+/// they can complement each other somewhere — in at least one municipality an offering of each
+/// serves, with a category of one complementary to a category of the other (complement weight > 0).
+/// The link's weight is the number of such municipalities. It shows coordinators who could work
+/// together where, and who stands alone.
+struct partner_network {
+  std::size_t partners{};                                      ///< nodes, in landscape order
+  std::vector<std::pair<partner_index, partner_index>> links;  ///< first < second, sorted
+  std::vector<std::uint32_t> shared_municipalities;            ///< per link
+};
+
+/// Builds the partner network. O(municipalities × offerings serving each × categories²) time,
+/// O(links) memory.
+[[nodiscard]] partner_network build_partner_network(const landscape& l);
+
+/// Network metrics per partner (vectors indexed by partner):
+/// - degree: partners it is linked to;
+/// - betweenness: Brandes' betweenness centrality on the unweighted links (Boost.Graph), the share
+/// of
+///   shortest paths between two other partners that pass through it, normalised by the number of
+///   pairs of other partners, (n − 1)(n − 2) / 2 — the convention of networkx's
+///   betweenness_centrality(normalized=True) on an undirected graph. A partner with high
+///   betweenness is a bridge: the chain around it depends on it;
+/// - component: its connected component (numbered from 0 in order of the lowest partner), and
+///   components, their number: partners in small components cannot be referred onward.
+/// O(partners × links) time for betweenness.
+struct partner_metrics {
+  std::vector<std::uint32_t> degree;
+  std::vector<double> betweenness;
+  std::vector<std::uint32_t> component;
+  std::size_t components{};
+};
+[[nodiscard]] partner_metrics network_metrics(const partner_network& network);
 
 }  // namespace keten

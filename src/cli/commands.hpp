@@ -45,4 +45,7 @@ void add_hsds_commands(CLI::App& app);
 /// `keten stable`: a stable assignment of the cases' needs (stable_command.cpp, docs/stable.md).
 void add_stable_commands(CLI::App& app);
 
+/// `keten network`: the partner network's metrics (network_command.cpp, docs/analysis.md).
+void add_network_commands(CLI::App& app);
+
 }  // namespace keten::cli

@@ -394,6 +394,7 @@ int main(int argc, char** argv) {
   keten::cli::add_allocate_commands(app);
   keten::cli::add_hsds_commands(app);
   keten::cli::add_stable_commands(app);
+  keten::cli::add_network_commands(app);
 
   try {
     app.parse(argc, argv);

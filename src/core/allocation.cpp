@@ -96,16 +96,8 @@ prepared_case prepare_case(const landscape& l, const help_case& c, std::uint32_t
       // Whether the offering has free units is the flow's business (capacity can change).
       if (info.priority + fit > 0) info.options.emplace_back(o, fit);
     }
-    if (!c.consent) {
-      info.blocked = unmet_reason::no_consent;
-      info.options.clear();
-    } else if (nc.candidates.empty()) {
-      const auto why = nc.uncoverable_because();
-      info.blocked = !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
-                     : *why == rejection::excluded          ? unmet_reason::excluded
-                     : *why == rejection::not_eligible      ? unmet_reason::not_eligible
-                                                            : unmet_reason::capacity_exhausted;
-    }
+    info.blocked = detail::blocked_reason(c, nc);
+    if (info.blocked == unmet_reason::no_consent) info.options.clear();
     out.needs.push_back(std::move(info));
   }
   return out;

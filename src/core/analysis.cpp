@@ -1,9 +1,15 @@
 #include "keten/analysis.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/betweenness_centrality.hpp>
+#include <boost/graph/connected_components.hpp>
+
+#include "keten/error.hpp"
 
 namespace keten {
 
@@ -101,6 +107,89 @@ std::string to_text(const landscape_summary& s) {
     out += fmt::format("{:<28} {:>9} {:>14.0f} {:>10.0f}\n", label_nl(f), s.offerings_per_form[i],
                        s.units_per_year_per_form[i], s.free_units_per_form[i]);
   }
+  return out;
+}
+
+partner_network build_partner_network(const landscape& l) {
+  partner_network out;
+  out.partners = l.partners().size();
+  std::map<std::pair<partner_index, partner_index>, std::uint32_t> shared;
+  const std::size_t categories = l.categories().size();
+  std::vector<std::vector<char>> offers;  // per partner present here: its categories
+  std::vector<partner_index> present;
+  std::vector<int> slot(out.partners, -1);
+  case_location where;
+  for (const municipality& m : l.places().municipalities()) {
+    where.municipality = m.code;
+    const auto mi = l.places().index_of(m.code);
+    // The partners that serve here, and with which categories.
+    for (std::size_t c = 0; c < categories; ++c)
+      for (offering_index o : l.candidates(mi, static_cast<category_index>(c))) {
+        if (!l.serves(o, where)) continue;
+        const partner_index p = l.partner_of(o);
+        if (slot[p] < 0) {
+          slot[p] = static_cast<int>(present.size());
+          present.push_back(p);
+          offers.emplace_back(categories, 0);
+        }
+        for (category_index k : l.categories_of(o))
+          offers[static_cast<std::size_t>(slot[p])][k] = 1;
+      }
+    for (std::size_t a = 0; a < present.size(); ++a)
+      for (std::size_t b = a + 1; b < present.size(); ++b) {
+        bool complementary = false;
+        for (std::size_t x = 0; x < categories && !complementary; ++x) {
+          if (!offers[a][x]) continue;
+          for (std::size_t y = 0; y < categories && !complementary; ++y)
+            complementary = offers[b][y] && l.complement_weight(static_cast<category_index>(x),
+                                                                static_cast<category_index>(y)) > 0;
+        }
+        if (complementary) ++shared[std::minmax(present[a], present[b])];
+      }
+    for (partner_index p : present)
+      slot[p] = -1;
+    present.clear();
+    offers.clear();
+  }
+  for (const auto& [link, count] : shared) {
+    out.links.push_back(link);
+    out.shared_municipalities.push_back(count);
+  }
+  return out;
+}
+
+partner_metrics network_metrics(const partner_network& network) {
+  using graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  const std::size_t n = network.partners;
+  graph g(n);
+  for (const auto& [a, b] : network.links) {
+    if (a >= n || b >= n || a == b)
+      throw validation_error(
+          error_code::invalid_value,
+          fmt::format("link {}–{} does not join two of the {} partners", a, b, n),
+          {.field = "links"});
+    boost::add_edge(a, b, g);
+  }
+  partner_metrics out;
+  out.degree.resize(n);
+  for (std::size_t v = 0; v < n; ++v)
+    out.degree[v] = static_cast<std::uint32_t>(boost::degree(v, g));
+  out.betweenness.assign(n, 0.0);
+  if (n > 0) {
+    boost::brandes_betweenness_centrality(
+        g, boost::centrality_map(boost::make_iterator_property_map(
+               out.betweenness.begin(), boost::get(boost::vertex_index, g))));
+    // Boost sums σ_st(v) / σ_st over the unordered pairs {s, t} of an undirected graph; the share
+    // of the (n − 1)(n − 2) / 2 pairs of other partners is that sum over their number.
+    const double pairs = static_cast<double>(n - 1) * static_cast<double>(n - 2) / 2.0;
+    for (double& b : out.betweenness)
+      b = n > 2 ? b / pairs : 0.0;
+  }
+  out.component.assign(n, 0);
+  out.components = n == 0 ? 0
+                          : static_cast<std::size_t>(boost::connected_components(
+                                g, boost::make_iterator_property_map(
+                                       out.component.begin(), boost::get(boost::vertex_index, g))));
   return out;
 }
 

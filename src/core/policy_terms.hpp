@@ -1,9 +1,11 @@
 // src/core/policy_terms.hpp — what allocate() and allocate_stable() share: the check of their
-// weights and a need's priority. Private to the library.
+// weights, a need's priority and why a need cannot be covered. Private to the library.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
+#include "keten/allocation.hpp"
 #include "keten/case.hpp"
 #include "keten/matching.hpp"
 
@@ -19,6 +21,19 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
 [[nodiscard]] inline score_t need_priority(const match_weights& w, const need& n,
                                            double waiting_day, int days_waited) {
   return to_score(w.cover * n.weight * n.urgency) + to_score(waiting_day * days_waited);
+}
+
+/// Why a need of `c` with these candidates cannot enter an allocation at all: no consent, or no
+/// candidate (out of area, excluded, not eligible); nullopt if it has candidates.
+[[nodiscard]] inline std::optional<unmet_reason> blocked_reason(const help_case& c,
+                                                                const need_candidates& nc) {
+  if (!c.consent) return unmet_reason::no_consent;
+  if (!nc.candidates.empty()) return std::nullopt;
+  const auto why = nc.uncoverable_because();
+  return !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
+         : *why == rejection::excluded          ? unmet_reason::excluded
+         : *why == rejection::not_eligible      ? unmet_reason::not_eligible
+                                                : unmet_reason::capacity_exhausted;
 }
 
 }  // namespace keten::detail

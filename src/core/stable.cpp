@@ -456,16 +456,8 @@ built build(const landscape& l, std::span<const help_case> cases, const stable_p
         extra.preferred = best->o;
         extra.preferred_km = best->km;
       }
-      if (!c.consent) {
-        extra.blocked = unmet_reason::no_consent;
-        options.clear();
-      } else if (nc.candidates.empty()) {
-        const auto why = nc.uncoverable_because();
-        extra.blocked = !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
-                        : *why == rejection::excluded          ? unmet_reason::excluded
-                        : *why == rejection::not_eligible      ? unmet_reason::not_eligible
-                                                               : unmet_reason::capacity_exhausted;
-      }
+      extra.blocked = detail::blocked_reason(c, nc);
+      if (extra.blocked == unmet_reason::no_consent) options.clear();
       std::sort(options.begin(), options.end(), better);
       std::vector<std::uint32_t> prefs;
       std::vector<score_t> fits;

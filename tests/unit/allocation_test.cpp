@@ -15,20 +15,14 @@
 #include "keten/io.hpp"
 #include "keten/synthetic.hpp"
 #include "lemon_peer.hpp"
+#include "support.hpp"
 
 namespace keten {
 namespace {
 
+using keten_test::example_cases;
 const landscape& example() {
-  static const landscape l =
-      load_landscape_json(std::string(KETEN_DATA_DIR) + "/example/landscape.json");
-  return l;
-}
-
-const std::vector<help_case>& example_cases() {
-  static const std::vector<help_case> c =
-      load_cases_json(std::string(KETEN_DATA_DIR) + "/example/cases.json", example());
-  return c;
+  return keten_test::example_landscape();
 }
 
 /// The example landscape with every offering's free units replaced by free(i).

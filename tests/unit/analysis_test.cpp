@@ -1,10 +1,14 @@
 // Tests of keten/analysis.hpp on a hand-made landscape whose numbers are worked out below.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "keten/analysis.hpp"
+#include "keten/io.hpp"
 #include "support.hpp"
 
 namespace {
@@ -210,6 +214,140 @@ TEST(Analysis, OfferingWithoutCapacityStillServes) {
   const landscape l = b.build();
   ASSERT_EQ(l.candidates(0, l.categories().index_of("money.debts")).size(), 1u);
   EXPECT_EQ(summarize(l).municipalities_served, 1u);
+}
+
+// --- the partner network -------------------------------------------------------------------------
+
+TEST(PartnerNetwork, HandMadeLandscape) {
+  // GM0002: pA (money.debts) and pC (work.coaching, by its circle) complement each other; GM0003:
+  // pB (neighbour.chores) and pD (group.garden). pE has no offerings.
+  const partner_network net = build_partner_network(hand_made());
+  EXPECT_EQ(net.partners, 5U);
+  using link = std::pair<partner_index, partner_index>;
+  EXPECT_EQ(net.links, (std::vector<link>{{0, 2}, {1, 3}}));
+  EXPECT_EQ(net.shared_municipalities, (std::vector<std::uint32_t>{1, 1}));
+  const partner_metrics m = network_metrics(net);
+  EXPECT_EQ(m.degree, (std::vector<std::uint32_t>{1, 1, 1, 1, 0}));
+  EXPECT_EQ(m.betweenness, std::vector<double>(5, 0.0));
+  EXPECT_EQ(m.component, (std::vector<std::uint32_t>{0, 1, 0, 1, 2}));
+  EXPECT_EQ(m.components, 3U);
+}
+
+TEST(PartnerNetwork, BetweennessOfAPathAndAStar) {
+  // A path 0–1–2–3: the inner partners lie on 2 of the 3 pairs of others' shortest paths.
+  const partner_metrics path = network_metrics({4, {{0, 1}, {1, 2}, {2, 3}}, {1, 1, 1}});
+  EXPECT_EQ(path.betweenness[0], 0.0);
+  EXPECT_DOUBLE_EQ(path.betweenness[1], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(path.betweenness[2], 2.0 / 3.0);
+  EXPECT_EQ(path.components, 1U);
+  // A star: the centre is on every path between two leaves.
+  const partner_metrics star = network_metrics({5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}}, {1, 1, 1, 1}});
+  EXPECT_DOUBLE_EQ(star.betweenness[0], 1.0);
+  EXPECT_EQ(star.degree[0], 4U);
+  EXPECT_THROW((void)network_metrics({2, {{0, 2}}, {1}}), validation_error);
+  EXPECT_EQ(network_metrics({}).components, 0U);
+}
+
+/// The links by brute force: every pair of offerings of two partners that complement each other,
+/// over the municipalities both serve (Landscape::serves on every municipality).
+std::map<std::pair<partner_index, partner_index>, std::uint32_t> links_by_brute_force(
+    const landscape& l) {
+  const auto& places = l.places().municipalities();
+  std::vector<std::vector<char>> serves(l.offerings().size(), std::vector<char>(places.size(), 0));
+  for (offering_index o = 0; o < l.offerings().size(); ++o)
+    for (std::size_t m = 0; m < places.size(); ++m)
+      serves[o][m] = l.serves(o, case_location{places[m].code, std::nullopt, std::nullopt}) ? 1 : 0;
+  std::map<std::pair<partner_index, partner_index>, std::vector<char>> where;
+  for (offering_index a = 0; a < l.offerings().size(); ++a)
+    for (offering_index b = 0; b < l.offerings().size(); ++b) {
+      const partner_index pa = l.partner_of(a), pb = l.partner_of(b);
+      if (pa >= pb || l.offering_complement_weight(a, b) <= 0) continue;
+      auto& at = where[{pa, pb}];
+      at.resize(places.size(), 0);
+      for (std::size_t m = 0; m < places.size(); ++m)
+        if (serves[a][m] && serves[b][m]) at[m] = 1;
+    }
+  std::map<std::pair<partner_index, partner_index>, std::uint32_t> out;
+  for (const auto& [link, at] : where) {
+    const auto count = static_cast<std::uint32_t>(std::count(at.begin(), at.end(), 1));
+    if (count > 0) out[link] = count;
+  }
+  return out;
+}
+
+/// Betweenness by its definition: all-pairs BFS, shortest-path counts, Σ over pairs s < t of
+/// σ_st(v) / σ_st, divided by the (n − 1)(n − 2) / 2 pairs.
+std::vector<double> betweenness_by_definition(const partner_network& net) {
+  const std::size_t n = net.partners;
+  std::vector<std::vector<std::size_t>> adj(n);
+  for (const auto& [a, b] : net.links) {
+    adj[a].push_back(b);
+    adj[b].push_back(a);
+  }
+  const std::size_t far = n + 1;
+  std::vector<std::vector<std::size_t>> dist(n, std::vector<std::size_t>(n, far));
+  std::vector<std::vector<double>> sigma(n, std::vector<double>(n, 0.0));
+  for (std::size_t s = 0; s < n; ++s) {
+    std::vector<std::size_t> queue{s};
+    dist[s][s] = 0;
+    sigma[s][s] = 1;
+    for (std::size_t i = 0; i < queue.size(); ++i)
+      for (std::size_t w : adj[queue[i]]) {
+        const std::size_t v = queue[i];
+        if (dist[s][w] == far) {
+          dist[s][w] = dist[s][v] + 1;
+          queue.push_back(w);
+        }
+        if (dist[s][w] == dist[s][v] + 1) sigma[s][w] += sigma[s][v];
+      }
+  }
+  std::vector<double> out(n, 0.0);
+  for (std::size_t s = 0; s < n; ++s)
+    for (std::size_t t = s + 1; t < n; ++t) {
+      if (dist[s][t] == far) continue;
+      for (std::size_t v = 0; v < n; ++v)
+        if (v != s && v != t && dist[s][v] + dist[v][t] == dist[s][t])
+          out[v] += sigma[s][v] * sigma[v][t] / sigma[s][t];
+    }
+  if (n > 2)
+    for (double& b : out)
+      b /= static_cast<double>(n - 1) * static_cast<double>(n - 2) / 2.0;
+  return out;
+}
+
+TEST(PartnerNetwork, ExampleLandscapeAgreesWithBruteForce) {
+  const landscape l = load_landscape_json(std::string(KETEN_DATA_DIR) + "/example/landscape.json");
+  const partner_network net = build_partner_network(l);
+  const auto expected = links_by_brute_force(l);
+  ASSERT_EQ(net.links.size(), expected.size());
+  for (std::size_t i = 0; i < net.links.size(); ++i)
+    EXPECT_EQ(net.shared_municipalities[i], expected.at(net.links[i]));
+  const partner_metrics m = network_metrics(net);
+  const std::vector<double> b = betweenness_by_definition(net);
+  for (std::size_t v = 0; v < net.partners; ++v)
+    EXPECT_NEAR(m.betweenness[v], b[v], 1e-12) << v;
+}
+
+TEST(PartnerNetwork, NationalLandscapeAgreesWithBruteForce) {
+  const landscape l = load_landscape_json(std::string(KETEN_DATA_DIR) + "/national_landscape.json");
+  const partner_network net = build_partner_network(l);
+  const auto expected = links_by_brute_force(l);
+  ASSERT_EQ(net.links.size(), expected.size());
+  ASSERT_GT(net.links.size(), 100U);
+  for (std::size_t i = 0; i < net.links.size(); ++i)
+    EXPECT_EQ(net.shared_municipalities[i], expected.at(net.links[i]));
+  const partner_metrics m = network_metrics(net);
+  const std::vector<double> b = betweenness_by_definition(net);
+  double highest = 0;
+  for (std::size_t v = 0; v < net.partners; ++v) {
+    EXPECT_NEAR(m.betweenness[v], b[v], 1e-12) << v;
+    highest = std::max(highest, b[v]);
+  }
+  EXPECT_GT(highest, 0.0);
+  // Components: linked partners share one; the count is the number of distinct labels.
+  for (const auto& [a, c] : net.links)
+    EXPECT_EQ(m.component[a], m.component[c]);
+  EXPECT_EQ(std::set<std::uint32_t>(m.component.begin(), m.component.end()).size(), m.components);
 }
 
 }  // namespace

@@ -348,16 +348,9 @@ TEST(StableMatch, LargeInstanceIsLinearInTheListLength) {
 
 // --- the referral policy --------------------------------------------------------------------
 
+using keten_test::example_cases;
 const landscape& example() {
-  static const landscape l =
-      load_landscape_json(std::string(KETEN_DATA_DIR) + "/example/landscape.json");
-  return l;
-}
-
-const std::vector<help_case>& example_cases() {
-  static const std::vector<help_case> c =
-      load_cases_json(std::string(KETEN_DATA_DIR) + "/example/cases.json", example());
-  return c;
+  return keten_test::example_landscape();
 }
 
 /// The example landscape with every offering's free units set to `free`.

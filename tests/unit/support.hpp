@@ -20,6 +20,7 @@
 
 #include "keten/error.hpp"
 #include "keten/geography.hpp"
+#include "keten/io.hpp"
 #include "keten/landscape.hpp"
 #include "keten/offering.hpp"
 #include "keten/taxonomy.hpp"
@@ -307,5 +308,19 @@ class TempDir : public ::testing::Test {
   }
   std::filesystem::path dir;
 };
+
+#ifdef KETEN_DATA_DIR
+/// The example municipality's landscape and day (data/example/), loaded once.
+inline const keten::landscape& example_landscape() {
+  static const keten::landscape l =
+      keten::load_landscape_json(std::string(KETEN_DATA_DIR) + "/example/landscape.json");
+  return l;
+}
+inline const std::vector<keten::help_case>& example_cases() {
+  static const std::vector<keten::help_case> c = keten::load_cases_json(
+      std::string(KETEN_DATA_DIR) + "/example/cases.json", example_landscape());
+  return c;
+}
+#endif
 
 }  // namespace keten_test

@@ -218,6 +218,14 @@ class Landscape:
         """
         The row of a partner in partners(). Raises NotFoundError (a KeyError).
         """
+    def partner_metrics(self) -> Table:
+        """
+        Per partner, in partners() order: degree, betweenness (Brandes, normalised as networkx's betweenness_centrality) and component of the partner network. Releases the GIL.
+        """
+    def partner_network(self) -> Table:
+        """
+        The partner network's links (docs/analysis.md): a, b (partner ids), shared_municipalities — two partners are linked when, in a municipality both serve, a category of one complements a category of the other. Releases the GIL.
+        """
     def partners(self) -> Table:
         """
         The partners as a Table: id, member, branch, municipality, offerings (count).
