@@ -237,7 +237,7 @@ class dynamic_min_cost_flow {
   bool solved_ = false;
   statistics stats_;
   // Changes since the last solve.
-  std::size_t known_nodes_ = 0, known_arcs_ = 0;
+  std::size_t known_nodes_ = 0;
   std::vector<int> touched_arcs_, touched_nodes_;
   // The arcs at each node: a compact array built at the first repair for the arcs then known,
   // and per node the arcs added since.

@@ -159,7 +159,6 @@ flow_status dynamic_min_cost_flow::solve_cold() {
     pi_[v] = solver.potential(static_cast<int>(v));
   excess_.assign(n, 0);
   known_nodes_ = n;
-  known_arcs_ = flow_.size();
   return status;
 }
 
@@ -241,7 +240,6 @@ bool dynamic_min_cost_flow::repair() {
   touched_arcs_.clear();
   touched_nodes_.clear();
   known_nodes_ = n;
-  known_arcs_ = flow_.size();
   return true;
 }
 
