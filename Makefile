@@ -21,6 +21,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD := build/release
 KETEN := $(BUILD)/keten
+# ccache (scripts/install-deps.sh installs it) shares objects between builds with the same flags:
+# the release build, the Python package and the consumer test's add_subdirectory build.
+export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
 .PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory install python clean
@@ -75,7 +78,7 @@ $(VENV)/.test-deps: requirements-test.txt | $(PY)
 PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/example/landscape.json data/example/cases.json 2>/dev/null)
 $(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
 	@echo "Installing the keten Python package into $(VENV)"
-	@$(PY) -m pip install -q --no-build-isolation .
+	@$(PY) -m pip install -q --no-build-isolation -C cmake.define.KETEN_WARNINGS_AS_ERRORS=ON .
 	@touch $@
 
 python: $(VENV)/.keten-installed

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ make cmake ninja-build pkg-config git
+  g++ make cmake ninja-build pkg-config git ccache
   libboost-graph-dev libboost-serialization-dev libeigen3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libcsv-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev liblemon-dev

@@ -1,9 +1,13 @@
 // keten/keten.hpp — everything of keten's public API in one include.
 #pragma once
 
+#include "keten/allocation.hpp"
 #include "keten/analysis.hpp"
 #include "keten/case.hpp"
+#include "keten/dimacs.hpp"
 #include "keten/error.hpp"
+#include "keten/flow.hpp"
+#include "keten/flow_instances.hpp"
 #include "keten/geography.hpp"
 #include "keten/hsds.hpp"
 #include "keten/io.hpp"

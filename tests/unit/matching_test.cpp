@@ -172,7 +172,7 @@ TEST(MatchOracle, BranchAndBoundEqualsExhaustiveOn10000RandomInstances) {
   seen stats;
   std::size_t consenting = 0;
   // Four cases per random landscape (building a landscape costs more than matching a case).
-  for (std::uint32_t seed = 1; consenting < 10000; ++seed) {
+  for (std::uint32_t seed = 1; consenting < keten_test::scaled(10000); ++seed) {
     std::mt19937 rng(seed);
     match_instance m = random_match_instance(rng);
     for (int round = 0; round < 4; ++round) {
@@ -191,15 +191,15 @@ TEST(MatchOracle, BranchAndBoundEqualsExhaustiveOn10000RandomInstances) {
   std::cout << "[ stats    ] "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
             << " s\n";
-  EXPECT_GE(stats.instances - stats.no_consent, 10000u);
-  EXPECT_GT(stats.no_consent, 100u);
-  EXPECT_GT(stats.ties, 800u);
-  EXPECT_GT(stats.waitlisted, 1000u);
-  EXPECT_GT(stats.shared_offering, 500u);
-  EXPECT_GT(stats.collaboration, 1000u);
-  EXPECT_GT(stats.complementarity, 1000u);
-  EXPECT_GT(stats.partner_limited, 500u);
-  EXPECT_GT(stats.fewer_than_k, 500u);
+  EXPECT_GE(stats.instances - stats.no_consent, keten_test::scaled(10000));
+  EXPECT_GT(stats.no_consent, keten_test::scaled(100));
+  EXPECT_GT(stats.ties, keten_test::scaled(800));
+  EXPECT_GT(stats.waitlisted, keten_test::scaled(1000));
+  EXPECT_GT(stats.shared_offering, keten_test::scaled(500));
+  EXPECT_GT(stats.collaboration, keten_test::scaled(1000));
+  EXPECT_GT(stats.complementarity, keten_test::scaled(1000));
+  EXPECT_GT(stats.partner_limited, keten_test::scaled(500));
+  EXPECT_GT(stats.fewer_than_k, keten_test::scaled(500));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,7 +494,7 @@ std::string check_properties(const match_instance& m, const match_result& r) {
 
 TEST(MatchProperties, EveryResultOfRandomInstances) {
   seen stats;
-  for (std::uint32_t seed = 2'000'001; stats.instances < 2000; ++seed) {
+  for (std::uint32_t seed = 2'000'001; stats.instances < keten_test::scaled(2000); ++seed) {
     std::mt19937 rng(seed);
     const match_instance m = random_match_instance(rng);
     const match_result r = match(m.land, m.kase, m.options);

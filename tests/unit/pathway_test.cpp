@@ -303,7 +303,7 @@ TEST(Pathway, RandomAssignmentsMatchThePlainLoopOracle) {
   limits.up_to_two_categories = 0.7;
   limits.precedence = 0.25;
   limits.max_assignments = std::numeric_limits<std::size_t>::max();
-  for (std::uint32_t seed = 5'000'001; assignments < 8000; ++seed) {
+  for (std::uint32_t seed = 5'000'001; assignments < keten_test::scaled(8000); ++seed) {
     std::mt19937 rng(seed);
     const keten_test::match_instance m = keten_test::random_match_instance(rng, limits);
     const help_case& c = m.kase;
@@ -358,10 +358,10 @@ TEST(Pathway, RandomAssignmentsMatchThePlainLoopOracle) {
             << " with several stages, " << shared_by_cycle << " precedence pairs inside one stage, "
             << precedence_handovers << " handovers by precedence, " << lead_handovers
             << " from the lead\n";
-  EXPECT_GT(multi_stage, 500u);
-  EXPECT_GT(shared_by_cycle, 20u);
-  EXPECT_GT(precedence_handovers, 500u);
-  EXPECT_GT(lead_handovers, 500u);
+  EXPECT_GT(multi_stage, keten_test::scaled(500));
+  EXPECT_GT(shared_by_cycle, keten_test::scaled(20));
+  EXPECT_GT(precedence_handovers, keten_test::scaled(500));
+  EXPECT_GT(lead_handovers, keten_test::scaled(500));
 }
 
 }  // namespace

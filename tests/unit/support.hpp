@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -35,6 +36,16 @@ inline void PrintTo(error_code code, std::ostream* os) {
 namespace keten_test {
 
 using namespace keten;
+
+/// True in the sanitizer build (ASan + UBSan run the suite about ten times slower).
+inline constexpr bool sanitized = KETEN_TEST_SANITIZED != 0;
+
+/// The number of random instances a randomized oracle test runs: all of `n` in the release build,
+/// a quarter under the sanitizers, which look for memory and undefined-behaviour errors that a
+/// quarter of the instances exercise as well. Expected counts in such a test scale the same way.
+constexpr std::size_t scaled(std::size_t n) {
+  return sanitized ? (n + 3) / 4 : n;
+}
 
 /// Runs `body` and returns the exception of exactly type E it throws (not a subclass, not a base).
 /// Records a failure (at the caller's line) and returns nullopt if it throws nothing or anything
