@@ -320,7 +320,8 @@ TEST(StableMatch, OptimalForEachSideAgainstBruteForce) {
       EXPECT_EQ(rank(ho), worst) << round;  // and its worst
     }
   }
-  EXPECT_GT(multiple, rounds / 20);  // the test saw instances where the sides' optima differ
+  // The test saw instances where the sides' optima differ.
+  EXPECT_GT(multiple, keten_test::sanitized ? 2 : 20);
 }
 
 TEST(StableMatch, LargeInstanceIsLinearInTheListLength) {
