@@ -13,10 +13,9 @@
 #include <vector>
 
 #include "keten/geography.hpp"
+#include "keten/taxonomy.hpp"
 
 namespace keten {
-
-class taxonomy;
 
 /// An inclusive band of ages in whole years, 0 ≤ min ≤ max ≤ 130.
 struct age_band {
@@ -97,5 +96,16 @@ struct help_case {
 /// a valid PC4 and point, at least one location part, a valid age band and language codes.
 /// Throws validation_error naming the field and the case id. O(needs + languages).
 void validate(const help_case& c, const taxonomy& categories, const geography& places);
+
+/// The references of a case that validate() resolves: its needs' categories and its municipality.
+struct case_references {
+  std::vector<category_index> categories;          ///< per need, in need order
+  std::optional<municipality_index> municipality;  ///< if the location names one
+};
+
+/// validate(), keeping what it resolved in `out` (overwritten; its storage is reused, so a loop
+/// over many cases allocates nothing). Throws as validate() does; `out` is then unspecified.
+void validate(const help_case& c, const taxonomy& categories, const geography& places,
+              case_references& out);
 
 }  // namespace keten

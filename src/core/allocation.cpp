@@ -50,13 +50,17 @@ struct need_info {
   std::uint32_t municipality{};             // index into the municipality list when fairness is on
   std::optional<unmet_reason> blocked;      // set when the need cannot enter the flow
   std::optional<offering_index> preferred;  // best-fit candidate, full or not
-  std::vector<std::pair<offering_index, score_t>> options;  // candidates and their fit
-  int group = -1;                                           // supply node class, if in the flow
+  std::size_t first_option = 0;    // its options (candidates worth assigning and their fit) are
+  std::uint32_t option_count = 0;  // a range of the owner's option pool
+  int group = -1;                  // supply node class, if in the flow
 };
+
+using option_pool = std::vector<std::pair<offering_index, score_t>>;
 
 /// One case's needs, prepared (validated, candidates found) but not yet in the network.
 struct prepared_case {
   std::vector<need_info> needs;
+  option_pool options;  // of all its needs, one range each
   std::string municipality;
 };
 
@@ -84,6 +88,7 @@ prepared_case prepare_case(const landscape& l, const help_case& c, std::uint32_t
     need_info info;
     info.ref = {case_index, static_cast<std::uint32_t>(ni)};
     info.priority = detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
+    info.first_option = out.options.size();
     const need_candidates& nc = found[ni];
     score_t best_fit = 0;
     for (offering_index o : nc.candidates) {
@@ -94,10 +99,11 @@ prepared_case prepare_case(const landscape& l, const help_case& c, std::uint32_t
         best_fit = fit;
       }
       // Whether the offering has free units is the flow's business (capacity can change).
-      if (info.priority + fit > 0) info.options.emplace_back(o, fit);
+      if (info.priority + fit > 0) out.options.emplace_back(o, fit);
     }
     info.blocked = detail::blocked_reason(c, nc);
-    if (info.blocked == unmet_reason::no_consent) info.options.clear();
+    if (info.blocked == unmet_reason::no_consent) out.options.resize(info.first_option);
+    info.option_count = static_cast<std::uint32_t>(out.options.size() - info.first_option);
     out.needs.push_back(std::move(info));
   }
   return out;
@@ -122,6 +128,19 @@ class engine {
     offering_node_.assign(l.offerings().size(), -1);
     offering_arc_.assign(l.offerings().size(), -1);
     sink_ = flow_.add_node(0);
+    category_count_ = l.categories().size();
+    if (grouped_) {
+      // Candidates are listed in id order; ranks make that an integer comparison.
+      std::vector<offering_index> by_id(l.offerings().size());
+      for (offering_index o = 0; o < by_id.size(); ++o)
+        by_id[o] = o;
+      std::sort(by_id.begin(), by_id.end(), [&l](offering_index a, offering_index b) {
+        return l.offerings()[a].id < l.offerings()[b].id;
+      });
+      id_rank_.resize(by_id.size());
+      for (std::uint32_t r = 0; r < by_id.size(); ++r)
+        id_rank_[by_id[r]] = r;
+    }
   }
 
   [[nodiscard]] const allocation_policy& policy() const { return policy_; }
@@ -131,6 +150,32 @@ class engine {
   void add(std::span<const help_case> cases, std::span<const int> days_waiting,
            std::uint32_t first_index) {
     check_days(cases, days_waiting);
+    if (grouped_) {
+      // Validate every case first (all or nothing), keeping the categories and municipalities
+      // validation resolved, then prepare and add the cases one by one.
+      std::vector<category_index> categories;
+      std::vector<std::size_t> first_category{0};
+      std::vector<std::optional<municipality_index>> municipalities;
+      first_category.reserve(cases.size() + 1);
+      municipalities.reserve(cases.size());
+      case_references refs;
+      for (const help_case& c : cases) {
+        validate(c, l_->categories(), l_->places(), refs);
+        categories.insert(categories.end(), refs.categories.begin(), refs.categories.end());
+        first_category.push_back(categories.size());
+        municipalities.push_back(refs.municipality);
+      }
+      needs_.reserve(needs_.size() + categories.size());
+      for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+        if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
+        prepare_shared(cases[ci], first_index + static_cast<std::uint32_t>(ci),
+                       days_waiting.empty() ? 0 : days_waiting[ci],
+                       std::span(categories).subspan(first_category[ci], cases[ci].needs.size()),
+                       municipalities[ci], scratch_case_);
+        commit(scratch_case_);
+      }
+      return;
+    }
     std::vector<prepared_case> ready;
     ready.reserve(cases.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
@@ -138,8 +183,8 @@ class engine {
       ready.push_back(prepare_case(*l_, cases[ci], first_index + static_cast<std::uint32_t>(ci),
                                    policy_, days_waiting.empty() ? 0 : days_waiting[ci]));
     }
-    for (prepared_case& c : ready)
-      commit(std::move(c));
+    for (const prepared_case& c : ready)
+      commit(c);
   }
 
   /// Takes the case's needs out of the network.
@@ -223,6 +268,103 @@ class engine {
   }
 
  private:
+  /// An offering that serves a place, for one category: its id rank and its fit there.
+  struct reach_entry {
+    std::uint32_t rank;
+    offering_index offering;
+    score_t fit;
+  };
+
+  /// The offerings of category `cat` that serve the case's location, in id order, with their fit
+  /// (distance and wait terms). A location without a point (a municipality and perhaps a PC4) is
+  /// shared by many cases: its lists are computed once per place and category and kept. `place` is
+  /// the location's slot (place_of), or −1 for a location with a point. O(reach) the first time,
+  /// O(1) after.
+  std::span<const reach_entry> reach(const help_case& c, std::size_t need, category_index cat,
+                                     std::int64_t place) {
+    std::vector<reach_entry>* slot = &scratch_reach_;
+    if (place >= 0) {
+      const auto k = static_cast<std::size_t>(place) * category_count_ + cat;
+      if (reach_known_[k]) return reach_[k];
+      reach_known_[k] = 1;
+      slot = &reach_[k];
+    }
+    slot->clear();
+    for (offering_index o : l_->offerings_reaching(c.location, cat)) {
+      const assignment_terms t = need_terms(*l_, c, need, o, policy_.weights);
+      slot->push_back({id_rank_[o], o, t.distance + t.wait});
+    }
+    std::sort(slot->begin(), slot->end(),
+              [](const reach_entry& a, const reach_entry& b) { return a.rank < b.rank; });
+    return *slot;
+  }
+
+  /// The slot of a location without a point (its municipality and PC4), −1 for one with a point.
+  std::int64_t place_of(const case_location& where, std::optional<municipality_index> m) {
+    if (where.point) return -1;
+    const std::uint64_t key = (m ? std::uint64_t{*m} + 1 : 0) << 20 |
+                              (where.postcode ? std::uint64_t{*where.postcode} + 1 : 0);
+    const auto [it, added] = place_index_.try_emplace(key, place_index_.size());
+    if (added) {
+      reach_.resize(reach_.size() + category_count_);
+      reach_known_.resize(reach_known_.size() + category_count_, 0);
+    }
+    return static_cast<std::int64_t>(it->second);
+  }
+
+  /// prepare_case's result, computed with the place lists of reach() and the case's exclusions
+  /// resolved once: the same options, preferred candidate and blocked reason (the tests compare
+  /// them with find_candidates and need_terms).
+  void prepare_shared(const help_case& c, std::uint32_t case_index, int waited,
+                      std::span<const category_index> categories,
+                      std::optional<municipality_index> m, prepared_case& out) {
+    const landscape& l = *l_;
+    out.needs.clear();
+    out.options.clear();
+    out.municipality.clear();
+    excluded_.clear();
+    for (const std::string& id : c.excluded_partners)
+      if (const auto p = l.find_partner(id)) excluded_.push_back(*p);
+    const std::int64_t place = place_of(c.location, m);
+    if (policy_.fairness > 0.0) out.municipality = c.location.municipality;
+    for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
+      need_info info;
+      info.ref = {case_index, static_cast<std::uint32_t>(ni)};
+      info.priority =
+          detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
+      info.first_option = out.options.size();
+      const category_index cat = categories[ni];
+      bool any_excluded = false;
+      bool any_not_eligible = false;
+      score_t best_fit = 0;
+      for (const reach_entry& e : reach(c, ni, cat, place)) {
+        if (!excluded_.empty() && std::find(excluded_.begin(), excluded_.end(),
+                                            l.partner_of(e.offering)) != excluded_.end()) {
+          any_excluded = true;
+          continue;
+        }
+        if (check(l.offerings()[e.offering].rules, c.profile) != ineligibility::none) {
+          any_not_eligible = true;
+          continue;
+        }
+        if (!info.preferred || e.fit > best_fit) {
+          info.preferred = e.offering;
+          best_fit = e.fit;
+        }
+        if (c.consent && info.priority + e.fit > 0) out.options.emplace_back(e.offering, e.fit);
+      }
+      info.option_count = static_cast<std::uint32_t>(out.options.size() - info.first_option);
+      // As detail::blocked_reason: no consent first, then why no candidate is left.
+      if (!c.consent)
+        info.blocked = unmet_reason::no_consent;
+      else if (!info.preferred)
+        info.blocked = any_excluded       ? unmet_reason::excluded
+                       : any_not_eligible ? unmet_reason::not_eligible
+                                          : unmet_reason::out_of_area;
+      out.needs.push_back(std::move(info));
+    }
+  }
+
   struct option {
     int arc;
     offering_index offering;
@@ -232,6 +374,8 @@ class engine {
     int node = -1;
     int unmet_arc = -1;
     score_t priority{};
+    std::uint32_t municipality{};
+    int next_same_hash = -1;  // another class with the same hash, or -1
     std::vector<option> options;
     std::vector<std::size_t> members;  // indices into needs_, in case order
     bool dirty = false;
@@ -273,12 +417,15 @@ class engine {
     return offering_node_[o];
   }
 
-  void commit(prepared_case&& c) {
+  void commit(const prepared_case& c) {
     const bool fair = policy_.fairness > 0.0;
     const std::uint32_t m = fair ? municipality(c.municipality) : 0;
-    for (need_info& n : c.needs) {
+    const std::size_t base = options_.size();
+    options_.insert(options_.end(), c.options.begin(), c.options.end());
+    for (need_info n : c.needs) {
       n.municipality = m;
-      if (!n.blocked && !n.options.empty()) {
+      n.first_option += base;
+      if (!n.blocked && n.option_count > 0) {
         n.group = find_group(n);
         groups_[static_cast<std::size_t>(n.group)].members.push_back(needs_.size());
         touch_group(n.group);
@@ -288,8 +435,8 @@ class engine {
           touch_municipality(m);
         }
       }
-      waitlist_[n.priority].push_back(
-          {static_cast<std::uint32_t>(needs_.size()), n.ref, n.preferred});
+      waitlist_bucket(n.priority)
+          .push_back({static_cast<std::uint32_t>(needs_.size()), n.ref, n.preferred});
       needs_.push_back(std::move(n));
     }
     case_first_.push_back(needs_.size());
@@ -297,24 +444,29 @@ class engine {
   }
 
   int find_group(const need_info& n) {
-    int gi = -1;
+    int gi = static_cast<int>(groups_.size());
+    int next_same_hash = -1;
     if (grouped_) {
-      key_.assign(reinterpret_cast<const char*>(&n.priority), sizeof n.priority);
-      key_.append(reinterpret_cast<const char*>(&n.municipality), sizeof n.municipality);
-      for (const auto& [o, fit] : n.options) {
-        key_.append(reinterpret_cast<const char*>(&o), sizeof o);
-        key_.append(reinterpret_cast<const char*>(&fit), sizeof fit);
+      // Needs are interchangeable when priority, municipality (for fairness) and options (offering
+      // and fit, in id order) are equal; a 64-bit hash finds the class, a comparison confirms it.
+      std::uint64_t h =
+          mix(static_cast<std::uint64_t>(n.priority) ^ (std::uint64_t{n.municipality} << 32));
+      for (const auto& [o, fit] : options_of(n))
+        h = mix(h ^ mix(static_cast<std::uint64_t>(fit) + (std::uint64_t{o} << 40)));
+      const auto [it, added] = group_index_.try_emplace(h, gi);
+      if (!added) {
+        for (int k = it->second; k >= 0; k = groups_[static_cast<std::size_t>(k)].next_same_hash)
+          if (same_class(groups_[static_cast<std::size_t>(k)], n)) return k;
+        next_same_hash = it->second;  // a collision: chain the new class in front
+        it->second = gi;
       }
-      const auto [it, added] = group_index_.try_emplace(key_, static_cast<int>(groups_.size()));
-      if (!added) return it->second;
-      gi = it->second;
-    } else {
-      gi = static_cast<int>(groups_.size());
     }
     group g;
     g.node = flow_.add_node(0);
     g.priority = n.priority;
-    for (const auto& [o, fit] : n.options) {
+    g.municipality = n.municipality;
+    g.next_same_hash = next_same_hash;
+    for (const auto& [o, fit] : options_of(n)) {
       // The plain graph (a one-off export for peers) leaves out arcs to full offerings; the
       // grouped one keeps them, so that free units can change later without regrouping.
       if (!grouped_ && free_units_[o] == 0) continue;
@@ -327,12 +479,43 @@ class engine {
     return gi;
   }
 
+  static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+
+  bool same_class(const group& g, const need_info& n) const {
+    if (g.priority != n.priority || g.municipality != n.municipality ||
+        g.options.size() != n.option_count)
+      return false;
+    const auto options = options_of(n);
+    for (std::size_t k = 0; k < g.options.size(); ++k)
+      if (g.options[k].offering != options[k].first || g.options[k].fit != options[k].second)
+        return false;
+    return true;
+  }
+
+  [[nodiscard]] std::span<const std::pair<offering_index, score_t>> options_of(
+      const need_info& n) const {
+    return {options_.data() + n.first_option, n.option_count};
+  }
+
   const landscape* l_;
   allocation_policy policy_;
   bool grouped_;
+  std::vector<std::uint32_t> id_rank_;  // per offering: its place in id order (grouped only)
+  std::size_t category_count_ = 0;
+  std::unordered_map<std::uint64_t, std::size_t> place_index_;  // (municipality, PC4) → slot
+  std::vector<std::vector<reach_entry>> reach_;  // slot × category → offerings in reach
+  std::vector<unsigned char> reach_known_;       // slot × category → reach_ computed
+  std::vector<reach_entry> scratch_reach_;       // for a location with a point
+  std::vector<partner_index> excluded_;          // of the case being prepared
+  prepared_case scratch_case_;
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
   std::vector<need_info> needs_;            // every need of every case added, in case order
+  option_pool options_;                     // the needs' options, one range each
   std::vector<std::size_t> case_first_{0};  // per case: its first need in needs_ (+ the end)
   std::vector<unsigned char> live_;         // per case: not removed
   // Every need ever added, by priority (highest first), each bucket in need order: the waitlist's
@@ -342,10 +525,20 @@ class engine {
     need_ref ref;
     std::optional<offering_index> preferred;
   };
-  std::map<score_t, std::vector<waitlist_entry>, std::greater<>> waitlist_;
+  std::unordered_map<score_t, std::vector<waitlist_entry>> waitlist_;
+  std::vector<score_t> waitlist_priorities_;  // the keys of waitlist_, highest first
+
+  std::vector<waitlist_entry>& waitlist_bucket(score_t priority) {
+    const auto [it, added] = waitlist_.try_emplace(priority);
+    if (added)
+      waitlist_priorities_.insert(
+          std::lower_bound(waitlist_priorities_.begin(), waitlist_priorities_.end(), priority,
+                           std::greater<>()),
+          priority);
+    return it->second;
+  }
   std::vector<group> groups_;
-  std::unordered_map<std::string, int> group_index_;
-  std::string key_;
+  std::unordered_map<std::uint64_t, int> group_index_;  // hash → the latest class with it
   std::vector<int> dirty_groups_;
   std::int64_t members_ = 0;  // needs in the flow
   std::vector<std::int32_t> free_units_;
@@ -458,7 +651,7 @@ allocation engine::solve(std::span<const help_case> cases) {
           score_t best_gain = 0;
           std::optional<offering_index> best;
           score_t best_fit = 0;
-          for (const auto& [o, fit] : needs_[i].options) {
+          for (const auto& [o, fit] : options_of(needs_[i])) {
             if (o == current) continue;
             if (out.used_units[o] >= free_units_[o]) continue;
             chosen[i] = o;
@@ -513,8 +706,8 @@ allocation engine::solve(std::span<const help_case> cases) {
         policy_.weights);
   }
   out.unmet.reserve(unmet_count);
-  for (const auto& [priority, entries] : waitlist_)
-    for (const waitlist_entry& e : entries)
+  for (const score_t priority : waitlist_priorities_)
+    for (const waitlist_entry& e : waitlist_.at(priority))
       if (state[e.index] == waiting)
         out.unmet.push_back(
             {e.ref, unmet_reason::capacity_exhausted, priority, e.preferred, std::size_t{0}});
@@ -538,6 +731,7 @@ allocation engine::solve(std::span<const help_case> cases) {
 void check_unique_ids(std::span<const help_case> cases,
                       const std::unordered_map<std::string, std::uint32_t>* present = nullptr) {
   std::unordered_set<std::string_view> ids;
+  ids.reserve(cases.size());
   for (const help_case& c : cases)
     if (!ids.insert(c.id).second || (present && present->contains(c.id)))
       throw validation_error(error_code::duplicate_id, "two cases have the same id",

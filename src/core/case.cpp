@@ -45,13 +45,21 @@ bool is_language_code(std::string_view code) noexcept {
 }
 
 void validate(const help_case& c, const taxonomy& categories, const geography& places) {
+  case_references ignored;
+  validate(c, categories, places, ignored);
+}
+
+void validate(const help_case& c, const taxonomy& categories, const geography& places,
+              case_references& out) {
   const auto fail = [&c](error_code code, std::string field, std::string message) {
     throw validation_error(code, std::move(message),
                            {.field = std::move(field), .object_id = c.id});
   };
   if (c.id.empty()) fail(error_code::empty_value, "id", "a case needs an id");
   if (c.needs.empty()) fail(error_code::empty_value, "needs", "a case needs at least one need");
-  std::vector<category_index> seen;
+  std::vector<category_index>& seen = out.categories;
+  seen.clear();
+  out.municipality.reset();
   for (std::size_t i = 0; i < c.needs.size(); ++i) {
     const need& n = c.needs[i];
     const auto field = [i](std::string_view part) { return fmt::format("needs[{}].{}", i, part); };
@@ -73,9 +81,12 @@ void validate(const help_case& c, const taxonomy& categories, const geography& p
   if (where.municipality.empty() && !where.postcode && !where.point)
     fail(error_code::empty_value, "location",
          "a case needs a municipality, a postcode (PC4) or a point");
-  if (!where.municipality.empty() && !places.find(where.municipality))
-    fail(error_code::unknown_municipality, "location.municipality",
-         fmt::format("unknown municipality code '{}'", where.municipality));
+  if (!where.municipality.empty()) {
+    out.municipality = places.find(where.municipality);
+    if (!out.municipality)
+      fail(error_code::unknown_municipality, "location.municipality",
+           fmt::format("unknown municipality code '{}'", where.municipality));
+  }
   if (where.postcode && !is_valid_pc4(*where.postcode))
     fail(error_code::invalid_value, "location.postcode", "a PC4 postcode is 1000–9999");
   if (where.point && !is_valid(*where.point))

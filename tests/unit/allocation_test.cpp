@@ -15,6 +15,7 @@
 #include "keten/io.hpp"
 #include "keten/synthetic.hpp"
 #include "lemon_peer.hpp"
+#include "matching_support.hpp"
 #include "support.hpp"
 
 namespace keten {
@@ -75,6 +76,59 @@ void expect_feasible(const landscape& l, std::span<const help_case> cases, const
     EXPECT_LE(used[o], l.offerings()[o].units.free_units);
     EXPECT_EQ(used[o], a.used_units[o]);
   }
+}
+
+/// Checks what allocate() derived for each need from its candidates against find_candidates and
+/// need_terms, case by case: the fit of every assigned need, the reason of every unmet need, and
+/// the offering a capacity_exhausted need waits for (its best fit, the first in id order). Returns
+/// the number of needs assigned or waiting, whose offering was checked.
+std::size_t expect_candidates_as_find_candidates(const landscape& l,
+                                                 std::span<const help_case> cases,
+                                                 const allocation_policy& policy,
+                                                 const allocation& a) {
+  match_options any;
+  any.allow_waitlist = true;
+  std::map<need_ref, std::vector<need_candidates>> found_of;
+  const auto found = [&](need_ref r) -> const need_candidates& {
+    const need_ref key{r.case_index, 0};
+    auto it = found_of.find(key);
+    if (it == found_of.end())
+      it = found_of.emplace(key, find_candidates(l, cases[r.case_index], any)).first;
+    return it->second[r.need_index];
+  };
+  for (const assigned_need& x : a.assigned) {
+    const assignment_terms t =
+        need_terms(l, cases[x.need.case_index], x.need.need_index, x.offering, policy.weights);
+    EXPECT_EQ(x.fit, t.distance + t.wait) << cases[x.need.case_index].id;
+  }
+  std::size_t waiting = 0;
+  for (const unmet_need& u : a.unmet) {
+    const help_case& c = cases[u.need.case_index];
+    const need_candidates& nc = found(u.need);
+    unmet_reason want = unmet_reason::capacity_exhausted;
+    if (!c.consent) {
+      want = unmet_reason::no_consent;
+    } else if (nc.candidates.empty()) {
+      const auto why = nc.uncoverable_because();
+      want = why == rejection::excluded       ? unmet_reason::excluded
+             : why == rejection::not_eligible ? unmet_reason::not_eligible
+                                              : unmet_reason::out_of_area;
+    }
+    EXPECT_EQ(u.reason, want) << c.id << " need " << u.need.need_index;
+    if (want != unmet_reason::capacity_exhausted) continue;
+    ++waiting;
+    std::optional<offering_index> best;
+    score_t best_fit = 0;
+    for (offering_index o : nc.candidates) {  // in id order
+      const assignment_terms t = need_terms(l, c, u.need.need_index, o, policy.weights);
+      if (!best || t.distance + t.wait > best_fit) {
+        best = o;
+        best_fit = t.distance + t.wait;
+      }
+    }
+    EXPECT_EQ(u.waiting_for, best) << c.id << " need " << u.need.need_index;
+  }
+  return a.assigned.size() + waiting;
 }
 
 /// Exhaustive search: the best Σ priority + fit (with the fairness penalty) over every way of
@@ -279,12 +333,44 @@ TEST(Allocation, AgreesWithLemonOnSyntheticNationalDays) {
         waited[i] = static_cast<int>((i * 37) % 60);
       const allocation a = allocate(l, cases, policy, waited);
       expect_feasible(l, cases, a);
+      EXPECT_GT(expect_candidates_as_find_candidates(l, cases, policy, a), 1000U);
       const auto plain = build_allocation_network(l, cases, policy, waited, false);
       EXPECT_EQ(-lemon_optimum(plain.network), a.flow_objective) << seed;
       EXPECT_GE(a.objective, a.flow_objective);       // the improvement step never loses
       EXPECT_LT(a.groups, plain.group_needs.size());  // grouping shrinks the graph
     }
   }
+}
+
+TEST(Allocation, CandidatesOnRandomLandscapesAreThoseOfFindCandidates) {
+  // allocate() shares the candidate lists of a place between the cases there; random landscapes
+  // (circles, listed municipalities and PC4s, eligibility rules) with cases on a few shared places
+  // and some with their own points. The flow's optimum is checked against LEMON on the plain
+  // graph, whose candidates come from find_candidates case by case.
+  std::size_t unmet_reasons = 0;
+  std::size_t checked = 0;
+  for (std::uint32_t seed = 1; seed <= keten_test::scaled(200); ++seed) {
+    std::mt19937 rng(seed);
+    keten_test::match_instance m = keten_test::random_match_instance(rng);
+    std::vector<help_case> cases;
+    for (int k = 0; k < 12; ++k) {
+      if (k > 0) keten_test::random_case(rng, m, {});
+      m.kase.id = "c" + std::to_string(k);
+      cases.push_back(m.kase);
+    }
+    allocation_policy policy;
+    policy.fairness = seed % 2 == 0 ? 10.0 : 0.0;
+    const allocation a = allocate(m.land, cases, policy);
+    SCOPED_TRACE(seed);
+    expect_feasible(m.land, cases, a);
+    checked += expect_candidates_as_find_candidates(m.land, cases, policy, a);
+    const auto plain = build_allocation_network(m.land, cases, policy, {}, false);
+    EXPECT_EQ(-lemon_optimum(plain.network), a.flow_objective);
+    for (const unmet_need& u : a.unmet)
+      unmet_reasons += u.reason != unmet_reason::capacity_exhausted ? 1 : 0;
+  }
+  EXPECT_GT(unmet_reasons, keten_test::scaled(200));
+  EXPECT_GT(checked, keten_test::scaled(1000));
 }
 
 TEST(Allocation, WaitlistIsOrderedByPriorityWithQueuePositions) {
