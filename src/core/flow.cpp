@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "flow_assignment.hpp"
+
 namespace keten::flow {
 
 namespace {
@@ -496,6 +498,7 @@ std::vector<value_t> network_simplex::flows() const {
 
 flow_solution solve_min_cost_flow(const flow_network& g) {
   g.validate();
+  if (is_assignment_instance(g)) return detail::solve_assignment(g);
   network_simplex solver(g);
   flow_solution out;
   out.status = solver.run();
