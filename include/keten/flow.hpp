@@ -189,8 +189,8 @@ struct flow_solution {
 /// True when `g` is an assignment instance: at least two nodes, every node's supply +1 or −1 (as
 /// many of each), and every arc from a +1 node to a −1 node with lower bound 0 and capacity at
 /// least 1. Parallel arcs, missing pairs (a sparse bipartite graph) and negative costs are allowed.
-/// Also false for networks beyond the network simplex's size limit (which then refuses them).
-/// O(n + m), and O(1) at the first node whose supply is not ±1.
+/// True implies that g.validate() passes; false for networks beyond the network simplex's size
+/// limit (which it then refuses). O(n + m), and O(1) at the first node whose supply is not ±1.
 [[nodiscard]] bool is_assignment_instance(const flow_network& g);
 
 /// Validates the network and solves it: an assignment instance (is_assignment_instance) by

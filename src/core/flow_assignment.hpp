@@ -6,8 +6,8 @@
 
 namespace keten::flow::detail {
 
-/// Solves an assignment instance (a network that passed validate() and for which
-/// is_assignment_instance() holds) by shortest augmenting paths: an optimal perfect matching with
+/// Solves an assignment instance (is_assignment_instance() holds, which implies that validate()
+/// passes) by shortest augmenting paths: an optimal perfect matching with
 /// its flow per arc, cost and potentials in the sense of network_simplex::potential, or
 /// infeasible when there is no perfect matching. method is flow_method::assignment.
 [[nodiscard]] flow_solution solve_assignment(const flow_network& g);

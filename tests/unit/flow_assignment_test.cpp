@@ -213,8 +213,8 @@ TEST(Assignment, RandomDenseAndSparseAgreeWithLemonAndNetworkSimplex) {
           s.parallel = 0.1;
           s.planted = unit(rng) < 0.7;
           break;
-        default:  // the largest costs accepted, any density
-          s.density = unit(rng);
+        default:  // the largest costs accepted, any density, often complete
+          s.density = unit(rng) < 0.3 ? 1.0 : unit(rng);
           s.min_cost = -max_abs_cost;
           s.max_cost = max_abs_cost;
           s.parallel = 0.3;
@@ -289,6 +289,8 @@ TEST(Assignment, LargeInstancesAgreeWithLemonAndNetworkSimplex) {
   std::mt19937_64 rng(2026);
   const std::vector<shape> shapes = {
       {.k = 200, .max_cost = 1000},
+      {.k = 200, .min_cost = -max_abs_cost, .max_cost = max_abs_cost},
+      {.k = 150, .max_cost = 2},
       {.k = 200, .density = 0.9, .min_cost = -5000, .max_cost = 5000, .parallel = 0.1},
       {.k = 200, .density = 0.05, .max_cost = 10000, .wide = 0.5, .planted = true},
       {.k = 200, .density = 0.02, .min_cost = -3, .max_cost = 3},
@@ -383,6 +385,24 @@ TEST(Assignment, NearMissesGoToTheNetworkSimplex) {
   // The detour and the lower bound change the optimum: the network simplex really solved them.
   EXPECT_NE(solve_min_cost_flow(variants[5].g).cost, solve_min_cost_flow(square()).cost);
   EXPECT_EQ(solve_min_cost_flow(variants[3].g).flow.back(), 1);
+
+  // Out of range for validate(): not an assignment instance, refused as before.
+  flow_network costly = square();
+  costly.cost[5] = max_abs_cost + 1;
+  EXPECT_FALSE(is_assignment_instance(costly));
+  EXPECT_THROW((void)solve_min_cost_flow(costly), validation_error);
+  flow_network roomy = square();
+  roomy.upper[2] = max_abs_value + 1;
+  EXPECT_FALSE(is_assignment_instance(roomy));
+  EXPECT_THROW((void)solve_min_cost_flow(roomy), validation_error);
+  flow_network dangling = square();
+  dangling.add_arc(0, 9, 0, 1, 1);
+  EXPECT_FALSE(is_assignment_instance(dangling));
+  EXPECT_THROW((void)solve_min_cost_flow(dangling), validation_error);
+  flow_network ragged = square();
+  ragged.cost.pop_back();
+  EXPECT_FALSE(is_assignment_instance(ragged));
+  EXPECT_THROW((void)solve_min_cost_flow(ragged), validation_error);
 
   // Not an assignment instance either: nothing, one node, and too large for exact arithmetic.
   EXPECT_FALSE(is_assignment_instance(flow_network{}));
