@@ -6,22 +6,27 @@
 // implicit, u(i) = min_j c(i, j) − v(j), and every matched row attains that minimum at its column.
 // So all reduced costs c(i, j) − u(i) − v(j) are ≥ 0 and 0 on the matching, which is what makes
 // the final matching optimal and the duals its certificate. The start: column reduction (v(j) =
-// the cheapest arc into j, whose row takes j if it has no column yet) and reduction transfer
-// (a matched row's slack to its second-best column moves onto the dual of its own column). Then
-// every row still unmatched gets a shortest augmenting path in the reduced costs (Dijkstra from the
-// row, ending at the first unmatched column reached); the columns settled on the way lower their
-// duals by how much nearer they were than that column, which keeps all reduced costs ≥ 0.
+// the cheapest arc into j, whose row takes j if it has no column yet), reduction transfer (a
+// matched row's slack to its second-best column moves onto the dual of its own column) and, on
+// complete matrices, augmenting row reduction (augmenting_row_reduction below). Then every row
+// still unmatched gets a shortest augmenting path in the reduced costs (Dijkstra from the row,
+// ending at the first unmatched column reached); the columns settled on the way lower their duals
+// by how much nearer they were than that column, which keeps all reduced costs ≥ 0.
 //
 // Dense instances (arcs for at least half of the row × column pairs) use a k × k matrix of the
 // cheapest cost per pair and a Dijkstra that scans the not yet settled columns for the minimum,
-// O(k²) per path; sparse ones keep the arcs per row and a binary heap, O(m log k) per path. At most
-// k paths: O(k³) resp. O(k · m log k) in the worst case, far less in practice, since the start
+// O(k²) per path; sparse ones keep the arcs per row and a binary heap, O(m log m) per path. At most
+// k paths: O(k³) resp. O(k · m log m) in the worst case, far less in practice, since the start
 // matches most rows and most paths end after a few settled columns.
 //
-// Bounds: every distance is the cost of an alternating path (< 2k arcs) minus a dual, and every
-// dual after an augmentation is a difference of two such costs plus a column's starting dual, so
-// all values stay within ±6 k C (C the largest |cost|); the (max |cost| + 1) · (nodes + 1) ≤ 2^60
-// limit that is_assignment_instance() shares with network_simplex keeps that inside 64 bits.
+// Bounds (C the largest |cost|): duals only decrease from the column minima (≤ C), and an
+// unmatched column keeps its minimum. A reduction transfer or row reduction sets a dual to a cost
+// minus a row's second-best reduced cost, which leaves it ≥ −(2k + 3)C; an augmentation sets a
+// settled column's dual to the difference of the costs of two alternating paths (< 2k arcs each)
+// plus an unmatched column's dual, ≥ −(4k − 1)C. So |v| ≤ (4k + 1)C, a distance (an alternating
+// path's cost minus a dual) stays within ±6kC, and no intermediate difference exceeds (10k + 2)C.
+// The (max |cost| + 1) · (nodes + 1) ≤ 2^60 limit that is_assignment_instance() shares with
+// network_simplex (so kC < 2^59) keeps all of it inside 64 bits.
 #include "flow_assignment.hpp"
 
 #include <algorithm>
@@ -79,8 +84,8 @@ struct matching {
 /// row takes its best column j1 and lowers v(j1) until its second best is as good (so it attains
 /// its minimum there), evicting j1's row, which tries again at once if v moved and in the next of
 /// two passes if not (a tie). Cheap progress before the Dijkstra searches; at most 4k row visits,
-/// O(k²). Bounds: a free column keeps its start dual in [−C, C], so the second best of a row is at
-/// most 2C while another column is free, and every lowered dual stays ≥ −5C.
+/// O(k²). While another column is free (its dual still its column minimum) a row's second best is
+/// at most 2C, so a lowered dual stays ≥ −3C, and ≥ −(2k + 3)C for the last free row.
 void augmenting_row_reduction(std::size_t k, const std::vector<cost_t>& c, matching& s) {
   auto& x = s.col_of_row;
   auto& y = s.row_of_col;
