@@ -78,56 +78,72 @@ struct matching {
   }
 };
 
-// --- dense: a k × k matrix ----------------------------------------------------------------------
-
-/// Jonker & Volgenant's augmenting row reduction, on a complete k × k matrix (k ≥ 2): an unmatched
-/// row takes its best column j1 and lowers v(j1) until its second best is as good (so it attains
-/// its minimum there), evicting j1's row, which tries again at once if v moved and in the next of
-/// two passes if not (a tie). Cheap progress before the Dijkstra searches; at most 4k row visits,
-/// O(k²). While another column is free (its dual still its column minimum) a row's second best is
-/// at most 2C, so a lowered dual stays ≥ −3C, and ≥ −(2k + 3)C for the last free row.
-void augmenting_row_reduction(std::size_t k, const std::vector<cost_t>& c, matching& s) {
+/// Jonker & Volgenant's augmenting row reduction, the last step of the start: an unmatched row
+/// takes its best column j1 and lowers v(j1) until its second best column is as good (so it still
+/// attains its minimum there), evicting j1's row, which tries again at once if v moved and in the
+/// next of two passes if not (a tie with the second best, which the row then takes instead, or a
+/// row with a single column). Cheap progress before the Dijkstra searches, stopped after about
+/// 8 (m + k) arcs read, O(m + k). `arcs(i, f)` calls f(column, cost, id) for every arc of row i
+/// and returns how many; a matched row's id goes to ids[i] if ids is not null. v never goes below
+/// `floor`: a step that would take it there is taken without lowering, like a tie. (A complete
+/// matrix never gets near: while another column is free, its dual still its column minimum, a row's
+/// second best is at most 2C and the lowered dual ≥ −3C.)
+template <class Arcs>
+void augmenting_row_reduction(std::size_t k, std::size_t m, const Arcs& arcs, matching& s, int* ids,
+                              cost_t floor) {
   auto& x = s.col_of_row;
   auto& y = s.row_of_col;
   auto& v = s.v;
   std::vector<int> rows, next;
   for (std::size_t i = 0; i < k; ++i)
     if (x[i] < 0) rows.push_back(static_cast<int>(i));
-  std::size_t budget = 4 * k;
+  std::size_t budget = 8 * (m + k);
   for (int pass = 0; pass < 2 && !rows.empty(); ++pass) {
     next.clear();
     std::size_t pos = 0;
     while (pos < rows.size() && budget > 0) {
-      --budget;
       const int i = rows[pos++];
-      const cost_t* ci = c.data() + static_cast<std::size_t>(i) * k;
+      // The best arc and the best to another column (parallel arcs share a column).
       cost_t u1 = unreachable, u2 = unreachable;
-      int j1 = -1, j2 = -1;
-      for (std::size_t j = 0; j < k; ++j) {
-        const cost_t h = ci[j] - v[j];
+      int j1 = -1, j2 = -1, id1 = -1, id2 = -1;
+      const std::size_t read = arcs(i, [&](int j, cost_t c, int id) {
+        const cost_t h = c - v[j];
         if (h < u2) {
           if (h < u1) {
-            u2 = u1;
-            j2 = j1;
+            if (j != j1) {
+              u2 = u1;
+              j2 = j1;
+              id2 = id1;
+              j1 = j;
+            }
             u1 = h;
-            j1 = static_cast<int>(j);
-          } else {
+            id1 = id;
+          } else if (j != j1) {
             u2 = h;
-            j2 = static_cast<int>(j);
+            j2 = j;
+            id2 = id;
           }
         }
-      }
+      });
+      budget -= std::min(budget, read + 1);
+      if (j1 < 0) continue;  // no arcs: the Dijkstra search reports it
       int evicted = y[j1];
-      if (u1 < u2) {
+      const bool lower = u1 < u2 && u2 != unreachable && v[j1] - (u2 - u1) >= floor;
+      if (lower) {
         v[j1] -= u2 - u1;
-      } else if (evicted >= 0) {  // a tie: take the second best instead, v stays
+      } else if (u1 == u2 && evicted >= 0) {  // a tie: take the second best instead, v stays
         j1 = j2;
+        id1 = id2;
         evicted = y[j2];
       }
-      if (evicted >= 0) x[evicted] = -1;
-      s.match(i, j1);
       if (evicted >= 0) {
-        if (u1 < u2)
+        x[evicted] = -1;
+        if (ids != nullptr) ids[evicted] = -1;
+      }
+      s.match(i, j1);
+      if (ids != nullptr) ids[i] = id1;
+      if (evicted >= 0) {
+        if (lower)
           rows[--pos] = evicted;
         else
           next.push_back(evicted);
@@ -138,10 +154,13 @@ void augmenting_row_reduction(std::size_t k, const std::vector<cost_t>& c, match
   }
 }
 
+// --- dense: a k × k matrix ----------------------------------------------------------------------
+
 /// c is row-major, the cheapest cost per (row, column) pair or `unreachable` where there is no arc
-/// (never when Complete). Returns false if there is no perfect matching.
+/// (never when Complete). `floor`: see augmenting_row_reduction. Returns false if there is no
+/// perfect matching.
 template <bool Complete>
-bool solve_dense(std::size_t k, const std::vector<cost_t>& c, matching& s) {
+bool solve_dense(std::size_t k, const std::vector<cost_t>& c, cost_t floor, matching& s) {
   const int kk = static_cast<int>(k);
   auto& x = s.col_of_row;
   auto& y = s.row_of_col;
@@ -173,9 +192,15 @@ bool solve_dense(std::size_t k, const std::vector<cost_t>& c, matching& s) {
       if (j != j1 && (Complete || ci[j] != unreachable)) second = std::min(second, ci[j] - v[j]);
     if (second != unreachable) v[j1] -= second;
   }
-  if constexpr (Complete) {
-    if (k >= 2) augmenting_row_reduction(k, c, s);
-  }
+  augmenting_row_reduction(
+      k, k * k,
+      [&](int i, auto&& f) {
+        const cost_t* ci = row(i);
+        for (int j = 0; j < kk; ++j)
+          if (Complete || ci[j] != unreachable) f(j, ci[j], j);
+        return k;
+      },
+      s, nullptr, floor);
 
   // Shortest augmenting paths. cols holds the columns: [0, low) settled, [low, up) at the current
   // minimum distance mu and not yet scanned, [up, k) further away.
@@ -264,6 +289,7 @@ struct row_arcs {
   std::vector<int> col;    // per entry
   std::vector<cost_t> cost;
   std::vector<int> arc;  // the input arc
+  cost_t max_cost = 0;   // the largest |cost|
 };
 
 row_arcs arcs_by_row(const flow_network& g, const bipartite& b) {
@@ -283,13 +309,15 @@ row_arcs arcs_by_row(const flow_network& g, const bipartite& b) {
     s.col[e] = b.index[g.target[a]];
     s.cost[e] = g.cost[a];
     s.arc[e] = static_cast<int>(a);
+    s.max_cost = std::max(s.max_cost, g.cost[a] < 0 ? -g.cost[a] : g.cost[a]);
   }
   return s;
 }
 
-/// matched_entry receives the entry of row_arcs each row is matched by. Returns false if there is
-/// no perfect matching.
-bool solve_sparse(std::size_t k, const row_arcs& s, matching& st, std::vector<int>& matched_entry) {
+/// matched_entry receives the entry of row_arcs each row is matched by; `floor`: see
+/// augmenting_row_reduction. Returns false if there is no perfect matching.
+bool solve_sparse(std::size_t k, const row_arcs& s, cost_t floor, matching& st,
+                  std::vector<int>& matched_entry) {
   const int kk = static_cast<int>(k);
   auto& y = st.row_of_col;
   auto& v = st.v;
@@ -325,6 +353,14 @@ bool solve_sparse(std::size_t k, const row_arcs& s, matching& st, std::vector<in
       if (s.col[e] != j1) second = std::min(second, s.cost[e] - v[s.col[e]]);
     if (second != unreachable) v[j1] -= second;
   }
+  augmenting_row_reduction(
+      k, s.col.size(),
+      [&](int i, auto&& f) {
+        for (int e = s.first[i]; e < s.first[i + 1]; ++e)
+          f(s.col[e], s.cost[e], e);
+        return static_cast<std::size_t>(s.first[i + 1] - s.first[i]);
+      },
+      st, xe.data(), floor);
 
   // Shortest augmenting paths: Dijkstra with a binary heap of (distance, column), stale entries
   // skipped when popped.
@@ -438,28 +474,35 @@ flow_solution detail::solve_assignment(const flow_network& g) {
   const auto m = static_cast<std::size_t>(g.arc_count());
   matching st(k);
   std::vector<int> chosen(k, -1);  // the arc of each row
+  // The lowest dual the start may set (see the bounds at the top), from the largest |cost|.
+  const auto floor_for = [k](cost_t max_cost) {
+    return -(2 * static_cast<cost_t>(k) + 3) * max_cost;
+  };
   if (2 * m >= k * k) {
     // Per pair the cheapest cost and the first arc that has it.
     std::vector<cost_t> c(k * k, unreachable);
     std::vector<int> arc_of(k * k, -1);
     std::size_t pairs = 0;
+    cost_t max_cost = 0;
     for (std::size_t a = 0; a < m; ++a) {
       const std::size_t pair = static_cast<std::size_t>(b.index[g.source[a]]) * k +
                                static_cast<std::size_t>(b.index[g.target[a]]);
+      max_cost = std::max(max_cost, g.cost[a] < 0 ? -g.cost[a] : g.cost[a]);
       if (g.cost[a] < c[pair]) {
         if (c[pair] == unreachable) ++pairs;
         c[pair] = g.cost[a];
         arc_of[pair] = static_cast<int>(a);
       }
     }
-    const bool ok = pairs == k * k ? solve_dense<true>(k, c, st) : solve_dense<false>(k, c, st);
+    const bool ok = pairs == k * k ? solve_dense<true>(k, c, floor_for(max_cost), st)
+                                   : solve_dense<false>(k, c, floor_for(max_cost), st);
     if (!ok) return out;
     for (std::size_t i = 0; i < k; ++i)
       chosen[i] = arc_of[i * k + static_cast<std::size_t>(st.col_of_row[i])];
   } else {
     const row_arcs s = arcs_by_row(g, b);
     std::vector<int> entry;
-    if (!solve_sparse(k, s, st, entry)) return out;
+    if (!solve_sparse(k, s, floor_for(s.max_cost), st, entry)) return out;
     for (std::size_t i = 0; i < k; ++i)
       chosen[i] = s.arc[static_cast<std::size_t>(entry[i])];
   }

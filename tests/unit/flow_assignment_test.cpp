@@ -294,6 +294,7 @@ TEST(Assignment, LargeInstancesAgreeWithLemonAndNetworkSimplex) {
       {.k = 200, .density = 0.9, .min_cost = -5000, .max_cost = 5000, .parallel = 0.1},
       {.k = 200, .density = 0.05, .max_cost = 10000, .wide = 0.5, .planted = true},
       {.k = 200, .density = 0.02, .min_cost = -3, .max_cost = 3},
+      {.k = 1000, .density = 0.005, .max_cost = 1'000'000, .parallel = 0.2, .planted = true},
   };
   for (std::size_t t = 0; t < shapes.size(); ++t) {
     const flow_network g = random_assignment(rng, shapes[t]);
