@@ -195,12 +195,11 @@ struct flow_solution {
 
 /// Validates the network and solves it: an assignment instance (is_assignment_instance) by
 /// shortest augmenting paths in the manner of Jonker & Volgenant — column reduction, reduction
-/// transfer and (on complete instances) augmenting row reduction for a start, then per unmatched
-/// source a Dijkstra in the reduced costs to the nearest unmatched sink (a k × k cost matrix and
-/// O(k²) per path when at least half of the source × sink pairs have an arc, else arcs per source
-/// and a binary heap, O(m log m) per path; at most k = n / 2 paths, O(k³) resp. O(k · m log m) in
-/// the worst case); no perfect matching is infeasible, and of parallel arcs only a cheapest one
-/// carries flow. Every other network by network_simplex. Either way the result is exact, with an
+/// transfer and augmenting row reduction for a start, then per unmatched source a Dijkstra in the
+/// reduced costs to the nearest unmatched sink (a k × k cost matrix and O(k²) per path when at
+/// least half of the source × sink pairs have an arc, else arcs per source and a binary heap,
+/// O(m log m) per path; at most k = n / 2 paths, O(k³) resp. O(k · m log m) in the worst case); no
+/// perfect matching is infeasible, and of parallel arcs only a cheapest one carries flow. Every other network by network_simplex. Either way the result is exact, with an
 /// optimal dual in the sense of network_simplex::potential; `method` says which solver ran.
 [[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
 
