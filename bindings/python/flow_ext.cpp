@@ -330,8 +330,8 @@ void bind_flow(py::module_& m) {
       },
       py::arg("supply"), py::arg("source"), py::arg("target"), py::arg("lower"), py::arg("upper"),
       py::arg("cost"),
-      "Minimum-cost flow by the primal network simplex (see keten.min_cost_flow). Node ids are "
-      "0-based. Releases the GIL.");
+      "Minimum-cost flow: shortest augmenting paths on assignment instances, else the primal "
+      "network simplex (see keten.min_cost_flow). Node ids are 0-based. Releases the GIL.");
   m.def(
       "check_flow_optimality",
       [](const py::object& supply, const py::object& source, const py::object& target,

@@ -13,6 +13,11 @@
 // sizes and last descendants; a pivot relinks the thread in O(length of the cycle) and updates the
 // potentials of the subtree that moves, O(size of that subtree). Costs grow roughly like O(m·√m)
 // pricing work per pivot block and a number of pivots that is in practice a small multiple of n.
+//
+// solve_min_cost_flow() is the entry point: it hands assignment instances (unit sources and unit
+// sinks, arcs only from sources to sinks; is_assignment_instance) to a dedicated shortest
+// augmenting path solver in the manner of Jonker & Volgenant, several times faster there, and
+// everything else to network_simplex; flow_solution::method says which one ran.
 #pragma once
 
 #include <algorithm>
@@ -162,15 +167,40 @@ class network_simplex {
   std::vector<std::pair<int, int>> segments_;
 };
 
+/// The algorithm solve_min_cost_flow() chose.
+enum class flow_method {
+  network_simplex,  ///< network_simplex, for every network that is not an assignment instance
+  assignment,  ///< shortest augmenting paths, for assignment instances (is_assignment_instance)
+};
+
+[[nodiscard]] constexpr const char* to_string(flow_method m) {
+  return m == flow_method::assignment ? "assignment" : "network_simplex";
+}
+
 /// The outcome of solve_min_cost_flow().
 struct flow_solution {
   flow_status status = flow_status::infeasible;
-  cost_t cost = 0;                ///< minimum total cost (if optimal)
-  std::vector<value_t> flow;      ///< per arc (if optimal)
-  std::vector<cost_t> potential;  ///< per node, an optimal dual (if optimal)
+  cost_t cost = 0;                                    ///< minimum total cost (if optimal)
+  std::vector<value_t> flow;                          ///< per arc (if optimal)
+  std::vector<cost_t> potential;                      ///< per node, an optimal dual (if optimal)
+  flow_method method = flow_method::network_simplex;  ///< which algorithm solved it
 };
 
-/// Validates the network and solves it with network_simplex.
+/// True when `g` is an assignment instance: at least two nodes, every node's supply +1 or −1 (as
+/// many of each), and every arc from a +1 node to a −1 node with lower bound 0 and capacity at
+/// least 1. Parallel arcs, missing pairs (a sparse bipartite graph) and negative costs are allowed.
+/// True implies that g.validate() passes; false for networks beyond the network simplex's size
+/// limit (which it then refuses). O(n + m), and O(1) at the first node whose supply is not ±1.
+[[nodiscard]] bool is_assignment_instance(const flow_network& g);
+
+/// Validates the network and solves it: an assignment instance (is_assignment_instance) by
+/// shortest augmenting paths in the manner of Jonker & Volgenant — column reduction, reduction
+/// transfer and augmenting row reduction for a start, then per unmatched source a Dijkstra in the
+/// reduced costs to the nearest unmatched sink (a k × k cost matrix and O(k²) per path when at
+/// least half of the source × sink pairs have an arc, else arcs per source and a binary heap,
+/// O(m log m) per path; at most k = n / 2 paths, O(k³) resp. O(k · m log m) in the worst case); no
+/// perfect matching is infeasible, and of parallel arcs only a cheapest one carries flow. Every other network by network_simplex. Either way the result is exact, with an
+/// optimal dual in the sense of network_simplex::potential; `method` says which solver ran.
 [[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
 
 /// A min-cost flow kept optimal while its network changes: the warm start under re-allocation.

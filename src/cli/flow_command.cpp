@@ -20,10 +20,12 @@ void add_flow_commands(CLI::App& app) {
                   "DIMACS file (p min N M, n ID SUPPLY, a FROM TO LOW CAP COST)")
       ->required();
   mcf->add_flag("--verbose,-v", options->verbose,
-                "Also print the flow on every arc (f FROM TO FLOW)");
+                "Also print the solver used (c method network_simplex|assignment) and the flow on "
+                "every arc (f FROM TO FLOW)");
   mcf->callback([options] {
     const flow::flow_network g = flow::load_dimacs(options->file);
     const flow::flow_solution s = flow::solve_min_cost_flow(g);
+    if (options->verbose) fmt::print("c method {}\n", flow::to_string(s.method));
     fmt::print("{}", flow::to_dimacs_solution(g, s, options->verbose));
     if (s.status != flow::flow_status::optimal) throw exit_request{exit_infeasible};
   });

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "flow_assignment.hpp"
+
 namespace keten::flow {
 
 namespace {
@@ -495,6 +497,9 @@ std::vector<value_t> network_simplex::flows() const {
 }
 
 flow_solution solve_min_cost_flow(const flow_network& g) {
+  // An assignment instance passes validate() (is_assignment_instance checks every range it does),
+  // so the arcs are read once on that path.
+  if (is_assignment_instance(g)) return detail::solve_assignment(g);
   g.validate();
   network_simplex solver(g);
   flow_solution out;

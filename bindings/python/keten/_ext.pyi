@@ -732,7 +732,7 @@ def member_organisation(form: HelpForm) -> str:
     """
 def min_cost_flow(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any) -> FlowSolution:
     """
-    Minimum-cost flow by the primal network simplex (see keten.min_cost_flow). Node ids are 0-based. Releases the GIL.
+    Minimum-cost flow: shortest augmenting paths on assignment instances, else the primal network simplex (see keten.min_cost_flow). Node ids are 0-based. Releases the GIL.
     """
 def municipalities() -> Table:
     """

@@ -85,11 +85,13 @@ def min_cost_flow(
     ``supply`` has one integer per node (> 0 sends out, < 0 takes in; node ids are 0-based);
     ``source``, ``target``, ``lower``, ``upper`` and ``cost`` one integer per arc (lower bounds
     and negative costs allowed, magnitudes up to 2^40). Arrays or sequences of integers; floats are
-    refused (TypeError). Solved by keten's primal network simplex in exact 64-bit arithmetic
-    without the GIL. Returns a :class:`FlowSolution`: ``status`` ('optimal' or 'infeasible' —
-    unbalanced supplies or no way to route them), ``cost`` (int, lower bounds included), ``flow``
-    per arc and ``potential`` per node (numpy int64, an optimal dual). Raises ValidationError for
-    arrays of different lengths, an unknown node or a value out of range.
+    refused (TypeError). Solved in exact 64-bit arithmetic without the GIL: assignment instances
+    (every node a unit source or sink, arcs only from sources to sinks) by shortest augmenting
+    paths, everything else by keten's primal network simplex. Returns a :class:`FlowSolution`:
+    ``status`` ('optimal' or 'infeasible' — unbalanced supplies or no way to route them), ``cost``
+    (int, lower bounds included), ``flow`` per arc and ``potential`` per node (numpy int64, an
+    optimal dual). Raises ValidationError for arrays of different lengths, an unknown node or a
+    value out of range.
     """
     return _ext.min_cost_flow(supply, source, target, lower, upper, cost)
 
