@@ -148,6 +148,7 @@ struct flow_result {
   std::int64_t cost = 0;
   py::array_t<std::int64_t> flow;
   py::array_t<std::int64_t> potential;
+  flow::flow_method method = flow::flow_method::network_simplex;
 };
 
 // --- allocation -----------------------------------------------------------------------------
@@ -305,6 +306,10 @@ void bind_flow(py::module_& m) {
                     "Node potentials of an optimal dual, numpy int64 (empty if infeasible): "
                     "cost + potential[source] - potential[target] >= 0 on every arc below its "
                     "capacity, <= 0 on every arc above its lower bound.")
+      .def_property_readonly(
+          "method", [](const flow_result& r) { return std::string(flow::to_string(r.method)); },
+          "The solver that ran: 'assignment' (shortest augmenting paths, for assignment "
+          "instances) or 'network_simplex'.")
       .def("__repr__", [](const flow_result& r) {
         return "<FlowSolution " + std::string(flow::to_string(r.status)) +
                (r.status == flow::flow_status::optimal ? ", cost " + std::to_string(r.cost) : "") +
@@ -326,6 +331,7 @@ void bind_flow(py::module_& m) {
         out.cost = s.cost;
         out.flow = owned(std::move(s.flow));
         out.potential = owned(std::move(s.potential));
+        out.method = s.method;
         return out;
       },
       py::arg("supply"), py::arg("source"), py::arg("target"), py::arg("lower"), py::arg("upper"),

@@ -199,8 +199,9 @@ struct flow_solution {
 /// reduced costs to the nearest unmatched sink (a k × k cost matrix and O(k²) per path when at
 /// least half of the source × sink pairs have an arc, else arcs per source and a binary heap,
 /// O(m log m) per path; at most k = n / 2 paths, O(k³) resp. O(k · m log m) in the worst case); no
-/// perfect matching is infeasible, and of parallel arcs only a cheapest one carries flow. Every other network by network_simplex. Either way the result is exact, with an
-/// optimal dual in the sense of network_simplex::potential; `method` says which solver ran.
+/// perfect matching is infeasible, and of parallel arcs only a cheapest one carries flow. Every
+/// other network by network_simplex. Either way the result is exact, with an optimal dual in the
+/// sense of network_simplex::potential; `method` says which solver ran.
 [[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
 
 /// A min-cost flow kept optimal while its network changes: the warm start under re-allocation.

@@ -102,6 +102,21 @@ def test_lower_bounds_and_negative_costs_agree_with_the_peers():
         assert network.check(s) == ""
 
 
+def test_assignment_instances_take_the_assignment_solver():
+    # 3 x 3 assignment: unit sources and sinks, arcs only from sources to sinks.
+    cost = [[4, 1, 3], [2, 0, 5], [3, 2, 2]]
+    source = [i for i in range(3) for _ in range(3)]
+    target = [3 + j for _ in range(3) for j in range(3)]
+    arc_cost = [cost[i][j] for i in range(3) for j in range(3)]
+    s = keten.min_cost_flow([1, 1, 1, -1, -1, -1], source, target, [0] * 9, [1] * 9, arc_cost)
+    assert (s.status, s.cost, s.method) == ("optimal", 5, "assignment")
+    assert s.flow.tolist() == [0, 1, 0, 1, 0, 0, 0, 0, 1]
+    # A supply of 2 is no assignment instance: the network simplex, same optimum as a by-hand count.
+    s = keten.min_cost_flow([2, 1, -1, -1, -1], [0, 0, 0, 1, 1, 1], [2, 3, 4, 2, 3, 4],
+                            [0] * 6, [1] * 6, [4, 1, 3, 2, 0, 5])  # fmt: skip
+    assert (s.status, s.cost, s.method) == ("optimal", 2 + 1 + 3, "network_simplex")
+
+
 def test_a_small_network_by_hand():
     # 0 -> 1 -> 2 costs 2, 0 -> 2 costs 5 with capacity 1: 3 units, 2 along the cheap path.
     s = keten.min_cost_flow([3, 0, -3], [0, 1, 0], [1, 2, 2], [0, 0, 0], [2, 2, 1], [1, 1, 5])

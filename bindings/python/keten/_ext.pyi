@@ -535,6 +535,11 @@ class FlowSolution:
         The flow per arc, numpy int64 (empty if infeasible).
         """
     @property
+    def method(self) -> str:
+        """
+        The solver that ran: 'assignment' (shortest augmenting paths, for assignment instances) or 'network_simplex'.
+        """
+    @property
     def potential(self) -> numpy.typing.NDArray[numpy.int64]:
         """
         Node potentials of an optimal dual, numpy int64 (empty if infeasible): cost + potential[source] - potential[target] >= 0 on every arc below its capacity, <= 0 on every arc above its lower bound.
