@@ -354,13 +354,11 @@ class engine {
         if (c.consent && info.priority + e.fit > 0) out.options.emplace_back(e.offering, e.fit);
       }
       info.option_count = static_cast<std::uint32_t>(out.options.size() - info.first_option);
-      // As detail::blocked_reason: no consent first, then why no candidate is left.
-      if (!c.consent)
-        info.blocked = unmet_reason::no_consent;
-      else if (!info.preferred)
-        info.blocked = any_excluded       ? unmet_reason::excluded
-                       : any_not_eligible ? unmet_reason::not_eligible
-                                          : unmet_reason::out_of_area;
+      // The rejection that explains an empty candidate list, in uncoverable_because's order.
+      const std::optional<rejection> why = any_excluded       ? rejection::excluded
+                                           : any_not_eligible ? rejection::not_eligible
+                                                              : std::optional<rejection>();
+      info.blocked = detail::blocked_reason(c.consent, info.preferred.has_value(), why);
       out.needs.push_back(std::move(info));
     }
   }

@@ -23,17 +23,23 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
   return to_score(w.cover * n.weight * n.urgency) + to_score(waiting_day * days_waited);
 }
 
-/// Why a need of `c` with these candidates cannot enter an allocation at all: no consent, or no
-/// candidate (out of area, excluded, not eligible); nullopt if it has candidates.
-[[nodiscard]] inline std::optional<unmet_reason> blocked_reason(const help_case& c,
-                                                                const need_candidates& nc) {
-  if (!c.consent) return unmet_reason::no_consent;
-  if (!nc.candidates.empty()) return std::nullopt;
-  const auto why = nc.uncoverable_because();
+/// Why a need cannot enter an allocation at all: no consent, or no candidate, `why` being the
+/// rejection that explains it (need_candidates::uncoverable_because; none = out of area); nullopt
+/// if the person consented and the need has a candidate.
+[[nodiscard]] inline std::optional<unmet_reason> blocked_reason(bool consent, bool has_candidate,
+                                                                std::optional<rejection> why) {
+  if (!consent) return unmet_reason::no_consent;
+  if (has_candidate) return std::nullopt;
   return !why || *why == rejection::out_of_area ? unmet_reason::out_of_area
          : *why == rejection::excluded          ? unmet_reason::excluded
          : *why == rejection::not_eligible      ? unmet_reason::not_eligible
                                                 : unmet_reason::capacity_exhausted;
+}
+
+/// blocked_reason for a need of `c` with the candidates find_candidates gave it.
+[[nodiscard]] inline std::optional<unmet_reason> blocked_reason(const help_case& c,
+                                                                const need_candidates& nc) {
+  return blocked_reason(c.consent, !nc.candidates.empty(), nc.uncoverable_because());
 }
 
 }  // namespace keten::detail
