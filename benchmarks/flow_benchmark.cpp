@@ -219,6 +219,8 @@ void BM_Allocate_Keten(benchmark::State& state) {
     const keten::allocation a = keten::allocate(national(), cases, policy);
     if (-a.flow_objective != expected.cost) state.SkipWithError("optimum differs from LEMON's");
     state.counters["groups"] = static_cast<double>(a.groups);
+    state.counters["arcs"] = static_cast<double>(a.arcs);
+    state.counters["pivots"] = static_cast<double>(a.pivots);
   }
   scope_label(state);
 }

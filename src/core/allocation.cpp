@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
+#include "flat_map.hpp"
 #include "policy_terms.hpp"
 
 namespace keten {
@@ -42,25 +44,24 @@ void validate_policy(const allocation_policy& p) {
                              {.field = name});
 }
 
+constexpr offering_index no_offering = std::numeric_limits<offering_index>::max();
+
 /// What the flow needs to know of one need.
 struct need_info {
   need_ref ref;
   score_t priority{};
-  std::uint32_t municipality{};             // index into the municipality list when fairness is on
-  std::optional<unmet_reason> blocked;      // set when the need cannot enter the flow
-  std::optional<offering_index> preferred;  // best-fit candidate, full or not
-  std::size_t first_option = 0;    // its options (candidates worth assigning and their fit) are
-  std::uint32_t option_count = 0;  // a range of the owner's option pool
-  int group = -1;                  // supply node class, if in the flow
+  int group = -1;  // supply node class, if in the flow
+  int prev = -1;   // the neighbouring members of its class, in need order (−1: none)
+  int next = -1;
+  offering_index preferred = no_offering;  // best-fit candidate, full or not
+  category_index category{};
+  std::optional<unmet_reason> blocked;  // set when the need cannot enter the flow
 };
 
-using option_pool = std::vector<std::pair<offering_index, score_t>>;
-
-/// One case's needs, prepared (validated, candidates found) but not yet in the network.
-struct prepared_case {
-  std::vector<need_info> needs;
-  option_pool options;  // of all its needs, one range each
-  std::string municipality;
+/// A candidate worth assigning to a need: the offering and its fit.
+struct candidate_fit {
+  offering_index offering;
+  score_t fit;
 };
 
 void check_days(std::span<const help_case> cases, std::span<const int> days_waiting) {
@@ -75,47 +76,18 @@ void check_days(std::span<const help_case> cases, std::span<const int> days_wait
                              {.field = "days_waiting", .object_id = cases[i].id});
 }
 
-prepared_case prepare_case(const landscape& l, const help_case& c, std::uint32_t case_index,
-                           const allocation_policy& policy, int waited) {
-  match_options candidates_options;
-  candidates_options.allow_waitlist = true;  // capacity is the flow's business
-  const std::vector<need_candidates> found = find_candidates(l, c, candidates_options);
-  prepared_case out;
-  // Cases located only by PC4 or a point share one "unknown municipality" class.
-  if (policy.fairness > 0.0) out.municipality = c.location.municipality;
-  for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
-    need_info info;
-    info.ref = {case_index, static_cast<std::uint32_t>(ni)};
-    info.priority = detail::need_priority(policy.weights, c.needs[ni], policy.waiting_day, waited);
-    info.first_option = out.options.size();
-    const need_candidates& nc = found[ni];
-    score_t best_fit = 0;
-    for (offering_index o : nc.candidates) {
-      const assignment_terms t = need_terms(l, c, ni, o, policy.weights);
-      const score_t fit = t.distance + t.wait;
-      if (!info.preferred || fit > best_fit) {
-        info.preferred = o;
-        best_fit = fit;
-      }
-      // Whether the offering has free units is the flow's business (capacity can change).
-      if (info.priority + fit > 0) out.options.emplace_back(o, fit);
-    }
-    info.blocked = detail::blocked_reason(c, nc);
-    if (info.blocked == unmet_reason::no_consent) out.options.resize(info.first_option);
-    info.option_count = static_cast<std::uint32_t>(out.options.size() - info.first_option);
-    out.needs.push_back(std::move(info));
-  }
-  return out;
-}
-
 /// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
 ///
-/// Nodes: one per group of interchangeable needs (supply = its members), one per offering some
-/// group can use, one per municipality with needs when fairness is on, and the sink (supply =
-/// −all members). Arcs: group → offering (capacity = members, cost −(priority + fit)), group →
+/// Nodes: one per class of interchangeable needs (supply = its members), one per offering some
+/// class can use, one per municipality with needs when fairness is on, and the sink (supply =
+/// −all members). Arcs: class → offering (capacity = members, cost −(priority + fit)), class →
 /// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
 /// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
 /// at solve(), for what changed.
+///
+/// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
+/// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
+/// own class, found case by case with find_candidates and need_terms: the reference way.
 class engine {
  public:
   engine(const landscape& l, const allocation_policy& policy, bool grouped)
@@ -126,64 +98,51 @@ class engine {
       free_units_.push_back(o.units.free_units);
     offering_node_.assign(l.offerings().size(), -1);
     offering_arc_.assign(l.offerings().size(), -1);
+    fair_node_.assign(l.places().size() + 1, -1);
     sink_ = flow_.add_node(0);
     category_count_ = l.categories().size();
-    if (grouped_) {
-      // Candidates are listed in id order; ranks make that an integer comparison.
-      std::vector<offering_index> by_id(l.offerings().size());
-      for (offering_index o = 0; o < by_id.size(); ++o)
-        by_id[o] = o;
-      std::sort(by_id.begin(), by_id.end(), [&l](offering_index a, offering_index b) {
-        return l.offerings()[a].id < l.offerings()[b].id;
-      });
-      id_rank_.resize(by_id.size());
-      for (std::uint32_t r = 0; r < by_id.size(); ++r)
-        id_rank_[by_id[r]] = r;
-    }
+    pair_score_.resize(category_count_ * category_count_);
+    for (std::size_t a = 0; a < category_count_; ++a)
+      for (std::size_t b = 0; b < category_count_; ++b)
+        pair_score_[a * category_count_ + b] = detail::pair_complementarity(
+            l, static_cast<category_index>(a), static_cast<category_index>(b), policy_.weights);
   }
 
   [[nodiscard]] const allocation_policy& policy() const { return policy_; }
 
-  /// Validates and prepares (all or nothing), then adds. Case i of `cases` gets index
+  /// Validates every case (all or nothing), then adds them. Case i of `cases` gets index
   /// first_index + i. Duplicate ids are the caller's business.
   void add(std::span<const help_case> cases, std::span<const int> days_waiting,
            std::uint32_t first_index) {
     check_days(cases, days_waiting);
-    if (grouped_) {
-      // Validate every case first (all or nothing), keeping the categories and municipalities
-      // validation resolved, then prepare and add the cases one by one.
-      std::vector<category_index> categories;
-      std::vector<std::size_t> first_category{0};
-      std::vector<std::optional<municipality_index>> municipalities;
-      first_category.reserve(cases.size() + 1);
-      municipalities.reserve(cases.size());
-      case_references refs;
-      for (const help_case& c : cases) {
-        validate(c, l_->categories(), l_->places(), refs);
-        categories.insert(categories.end(), refs.categories.begin(), refs.categories.end());
-        first_category.push_back(categories.size());
-        municipalities.push_back(refs.municipality);
-      }
-      needs_.reserve(needs_.size() + categories.size());
-      for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-        if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
-        prepare_shared(cases[ci], first_index + static_cast<std::uint32_t>(ci),
-                       days_waiting.empty() ? 0 : days_waiting[ci],
-                       std::span(categories).subspan(first_category[ci], cases[ci].needs.size()),
-                       municipalities[ci], scratch_case_);
-        commit(scratch_case_);
-      }
+    if (!grouped_) {
+      add_plain(cases, days_waiting, first_index);
       return;
     }
-    std::vector<prepared_case> ready;
-    ready.reserve(cases.size());
+    // Validate every case first, keeping the categories and municipalities validation resolved,
+    // then prepare and add the cases one by one.
+    std::vector<category_index> categories;
+    std::vector<std::uint32_t> first_category{0};
+    std::vector<std::optional<municipality_index>> municipalities;
+    first_category.reserve(cases.size() + 1);
+    municipalities.reserve(cases.size());
+    case_references refs;
+    for (const help_case& c : cases) {
+      validate(c, l_->categories(), l_->places(), refs);
+      categories.insert(categories.end(), refs.categories.begin(), refs.categories.end());
+      first_category.push_back(static_cast<std::uint32_t>(categories.size()));
+      municipalities.push_back(refs.municipality);
+    }
+    needs_.reserve(needs_.size() + categories.size());
+    case_first_.reserve(case_first_.size() + cases.size());
+    live_.reserve(live_.size() + cases.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
-      ready.push_back(prepare_case(*l_, cases[ci], first_index + static_cast<std::uint32_t>(ci),
-                                   policy_, days_waiting.empty() ? 0 : days_waiting[ci]));
+      add_case(cases[ci], first_index + static_cast<std::uint32_t>(ci),
+               days_waiting.empty() ? 0 : days_waiting[ci],
+               std::span(categories).subspan(first_category[ci], cases[ci].needs.size()),
+               municipalities[ci]);
     }
-    for (const prepared_case& c : ready)
-      commit(c);
   }
 
   /// Takes the case's needs out of the network.
@@ -191,16 +150,18 @@ class engine {
     const std::size_t first = case_first_[case_index], last = case_first_[case_index + 1];
     for (std::size_t i = first; i < last; ++i) {
       need_info& n = needs_[i];
-      if (n.group >= 0) {
-        group& g = groups_[static_cast<std::size_t>(n.group)];
-        g.members.erase(std::find(g.members.begin(), g.members.end(), i));
-        touch_group(n.group);
-        if (!municipality_needs_.empty()) {
-          --municipality_needs_[n.municipality];
-          touch_municipality(n.municipality);
-        }
-        --members_;
+      if (n.group < 0) continue;
+      group& g = groups_[static_cast<std::size_t>(n.group)];
+      (n.prev >= 0 ? needs_[static_cast<std::size_t>(n.prev)].next : g.head) = n.next;
+      (n.next >= 0 ? needs_[static_cast<std::size_t>(n.next)].prev : g.tail) = n.prev;
+      n.prev = n.next = -1;
+      --g.size;
+      touch_group(n.group);
+      if (!municipality_needs_.empty()) {
+        --municipality_needs_[g.municipality];
+        touch_municipality(g.municipality);
       }
+      --members_;
     }
     live_[case_index] = 0;
   }
@@ -222,9 +183,9 @@ class engine {
     for (int gi : dirty_groups_) {
       group& g = groups_[static_cast<std::size_t>(gi)];
       g.dirty = false;
-      const auto size = static_cast<flow::value_t>(g.members.size());
+      const flow::value_t size = g.size;
       flow_.set_supply(g.node, size);
-      for (const option& o : g.options)
+      for (const option& o : options_of(g))
         flow_.set_capacity(o.arc, size);
       flow_.set_capacity(g.unmet_arc, size);
     }
@@ -254,22 +215,62 @@ class engine {
     allocation_network out;
     out.network = flow_.network();
     out.sink = sink_;
+    out.group_needs.reserve(groups_.size());
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+      const group& g = groups_[gi];
       std::vector<need_ref> members;
-      for (std::size_t i : groups_[gi].members)
-        members.push_back(needs_[i].ref);
+      members.reserve(static_cast<std::size_t>(g.size));
+      for (int i = g.head; i >= 0; i = needs_[static_cast<std::size_t>(i)].next)
+        members.push_back(needs_[static_cast<std::size_t>(i)].ref);
       out.group_needs.push_back(std::move(members));
-      for (const option& o : groups_[gi].options)
+      for (const option& o : options_of(g))
         out.options.push_back(
-            {o.arc, static_cast<std::uint32_t>(gi), o.offering, groups_[gi].priority, o.fit});
+            {o.arc, static_cast<std::uint32_t>(gi), o.offering, g.priority, o.fit});
     }
     return out;
   }
 
  private:
-  /// An offering that serves a place, for one category: its id rank and its fit there.
+  struct option {
+    int arc;
+    offering_index offering;
+    score_t fit;
+  };
+  struct group {
+    int node = -1;
+    int unmet_arc = -1;
+    score_t priority{};
+    std::uint32_t municipality{};    // its fairness slot (0 when fairness is off)
+    int next_same_hash = -1;         // another class with the same hash, or -1
+    std::uint32_t first_option = 0;  // its options: a range of option_pool_
+    std::uint32_t option_count = 0;
+    int head = -1;  // members: a list through need_info::prev/next, in need order
+    int tail = -1;
+    std::int32_t size = 0;
+    bool dirty = false;
+  };
+
+  /// The complementarity of the case whose needs start at needs_[first], given the offering of
+  /// each of its needs.
+  [[nodiscard]] score_t case_complementarity(std::size_t first,
+                                             std::span<const offering_index> of) const {
+    score_t total = 0;
+    for (std::size_t i = 0; i < of.size(); ++i) {
+      if (of[i] == no_offering) continue;
+      const std::size_t row = needs_[first + i].category * category_count_;
+      for (std::size_t j = i + 1; j < of.size(); ++j)
+        if (of[j] != no_offering && of[j] != of[i])
+          total += pair_score_[row + needs_[first + j].category];
+    }
+    return total;
+  }
+
+  [[nodiscard]] std::span<const option> options_of(const group& g) const {
+    return {option_pool_.data() + g.first_option, g.option_count};
+  }
+
+  /// An offering that serves a place, for one category: its fit there.
   struct reach_entry {
-    std::uint32_t rank;
     offering_index offering;
     score_t fit;
   };
@@ -291,11 +292,29 @@ class engine {
     slot->clear();
     for (offering_index o : l_->offerings_reaching(c.location, cat)) {
       const assignment_terms t = need_terms(*l_, c, need, o, policy_.weights);
-      slot->push_back({id_rank_[o], o, t.distance + t.wait});
+      slot->push_back({o, t.distance + t.wait});
     }
-    std::sort(slot->begin(), slot->end(),
-              [](const reach_entry& a, const reach_entry& b) { return a.rank < b.rank; });
+    std::sort(slot->begin(), slot->end(), [this](const reach_entry& a, const reach_entry& b) {
+      return id_rank(a.offering) < id_rank(b.offering);
+    });
     return *slot;
+  }
+
+  /// An offering's place in id order (candidates are listed in id order).
+  std::uint32_t id_rank(offering_index o) {
+    if (id_rank_.empty()) {
+      const landscape& l = *l_;
+      std::vector<offering_index> by_id(l.offerings().size());
+      for (offering_index i = 0; i < by_id.size(); ++i)
+        by_id[i] = i;
+      std::sort(by_id.begin(), by_id.end(), [&l](offering_index a, offering_index b) {
+        return l.offerings()[a].id < l.offerings()[b].id;
+      });
+      id_rank_.resize(by_id.size());
+      for (std::uint32_t r = 0; r < by_id.size(); ++r)
+        id_rank_[by_id[r]] = r;
+    }
+    return id_rank_[o];
   }
 
   /// The slot of a location without a point (its municipality and PC4), −1 for one with a point.
@@ -303,80 +322,181 @@ class engine {
     if (where.point) return -1;
     const std::uint64_t key = (m ? std::uint64_t{*m} + 1 : 0) << 20 |
                               (where.postcode ? std::uint64_t{*where.postcode} + 1 : 0);
-    const auto [it, added] = place_index_.try_emplace(key, place_index_.size());
+    auto [slot, added] = place_index_.try_emplace(key);
     if (added) {
+      slot = static_cast<std::uint32_t>(place_index_.size() - 1);
       reach_.resize(reach_.size() + category_count_);
       reach_known_.resize(reach_known_.size() + category_count_, 0);
     }
-    return static_cast<std::int64_t>(it->second);
+    return static_cast<std::int64_t>(slot);
   }
 
-  /// prepare_case's result, computed with the place lists of reach() and the case's exclusions
-  /// resolved once: the same options, preferred candidate and blocked reason (the tests compare
-  /// them with find_candidates and need_terms).
-  void prepare_shared(const help_case& c, std::uint32_t case_index, int waited,
-                      std::span<const category_index> categories,
-                      std::optional<municipality_index> m, prepared_case& out) {
+  /// What a need's class depends on besides its priority, for a location without a point: the
+  /// place's list for the category and which entries of it the case may use (exclusions and
+  /// eligibility), plus whether some were excluded or not eligible (the blocked reason).
+  struct class_key {
+    std::uint64_t usable = 0;  // bit k: entry k of the list
+    score_t priority = 0;
+    std::uint64_t list = 0;   // place slot × categories + category
+    std::uint32_t flags = 0;  // 1: an entry was excluded, 2: an entry was not eligible
+    friend bool operator==(const class_key&, const class_key&) = default;
+  };
+  struct class_key_hash {
+    std::uint64_t operator()(const class_key& k) const noexcept {
+      return detail::mix64(k.usable ^ detail::mix64(static_cast<std::uint64_t>(k.priority) ^
+                                                    detail::mix64(k.list << 2 | k.flags)));
+    }
+  };
+  /// What every need with this key gets: its preferred candidate, its blocked reason if the
+  /// person consented, and its class (−1: no option worth assigning; unknown until needed).
+  struct class_value {
+    offering_index preferred = no_offering;
+    std::optional<unmet_reason> blocked;
+    int group = -1;
+    bool group_known = false;
+  };
+
+  /// Prepares the case's needs and adds them: candidates from the place lists of reach(), the
+  /// case's exclusions resolved once, the class of a need on a location without a point looked up
+  /// by its class_key. The same options, preferred candidate and blocked reason as find_candidates
+  /// and need_terms give (the tests compare them).
+  void add_case(const help_case& c, std::uint32_t case_index, int waited,
+                std::span<const category_index> categories, std::optional<municipality_index> m) {
     const landscape& l = *l_;
-    out.needs.clear();
-    out.options.clear();
-    out.municipality.clear();
     excluded_.clear();
     for (const std::string& id : c.excluded_partners)
       if (const auto p = l.find_partner(id)) excluded_.push_back(*p);
     const std::int64_t place = place_of(c.location, m);
-    if (policy_.fairness > 0.0) out.municipality = c.location.municipality;
+    const std::uint32_t fair = policy_.fairness > 0.0 ? (m ? *m + 1 : 0) : 0;
     for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
+      const category_index cat = categories[ni];
+      const score_t priority =
+          detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
+      const std::span<const reach_entry> list = reach(c, ni, cat, place);
       need_info info;
       info.ref = {case_index, static_cast<std::uint32_t>(ni)};
-      info.priority =
-          detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
-      info.first_option = out.options.size();
-      const category_index cat = categories[ni];
-      bool any_excluded = false;
-      bool any_not_eligible = false;
+      info.priority = priority;
+      info.category = cat;
+      // Which entries the case may use, and why others were left out.
+      std::uint64_t usable = 0;
+      std::uint32_t flags = 0;
+      scratch_options_.clear();
+      offering_index preferred = no_offering;
       score_t best_fit = 0;
-      for (const reach_entry& e : reach(c, ni, cat, place)) {
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        const reach_entry& e = list[k];
         if (!excluded_.empty() && std::find(excluded_.begin(), excluded_.end(),
                                             l.partner_of(e.offering)) != excluded_.end()) {
-          any_excluded = true;
+          flags |= 1;
           continue;
         }
         if (check(l.offerings()[e.offering].rules, c.profile) != ineligibility::none) {
-          any_not_eligible = true;
+          flags |= 2;
           continue;
         }
-        if (!info.preferred || e.fit > best_fit) {
-          info.preferred = e.offering;
+        if (preferred == no_offering || e.fit > best_fit) {
+          preferred = e.offering;
           best_fit = e.fit;
         }
-        if (c.consent && info.priority + e.fit > 0) out.options.emplace_back(e.offering, e.fit);
+        if (k < 64) usable |= std::uint64_t{1} << k;
+        if (priority + e.fit > 0) scratch_options_.push_back({e.offering, e.fit});
       }
-      info.option_count = static_cast<std::uint32_t>(out.options.size() - info.first_option);
+      info.preferred = preferred;
       // The rejection that explains an empty candidate list, in uncoverable_because's order.
-      const std::optional<rejection> why = any_excluded       ? rejection::excluded
-                                           : any_not_eligible ? rejection::not_eligible
-                                                              : std::optional<rejection>();
-      info.blocked = detail::blocked_reason(c.consent, info.preferred.has_value(), why);
-      out.needs.push_back(std::move(info));
+      const std::optional<rejection> why = (flags & 1)   ? rejection::excluded
+                                           : (flags & 2) ? rejection::not_eligible
+                                                         : std::optional<rejection>();
+      const std::optional<unmet_reason> blocked_if_consent =
+          detail::blocked_reason(true, preferred != no_offering, why);
+      info.blocked = c.consent ? blocked_if_consent : unmet_reason::no_consent;
+      if (!info.blocked && !scratch_options_.empty()) {
+        if (place >= 0 && list.size() <= 64) {
+          // Every need with this key has these options: find their class once.
+          auto [value, added] = classes_.try_emplace(
+              {usable, priority, static_cast<std::uint64_t>(place) * category_count_ + cat, flags});
+          if (!value.group_known) {
+            value.group = find_group(priority, fair, scratch_options_);
+            value.group_known = true;
+          }
+          info.group = value.group;
+        } else {
+          info.group = find_group(priority, fair, scratch_options_);
+        }
+      }
+      enter(info);
+    }
+    close_case();
+  }
+
+  /// The plain graph's needs: find_candidates and need_terms case by case, one class per need.
+  void add_plain(std::span<const help_case> cases, std::span<const int> days_waiting,
+                 std::uint32_t first_index) {
+    match_options candidates_options;
+    candidates_options.allow_waitlist = true;  // capacity is the flow's business
+    std::vector<std::vector<need_candidates>> found;
+    found.reserve(cases.size());
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
+      found.push_back(find_candidates(*l_, cases[ci], candidates_options));  // validates
+    }
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      const help_case& c = cases[ci];
+      const int waited = days_waiting.empty() ? 0 : days_waiting[ci];
+      std::uint32_t fair = 0;
+      if (policy_.fairness > 0.0 && !c.location.municipality.empty())
+        fair = l_->places().index_of(c.location.municipality) + 1;
+      for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
+        need_info info;
+        info.ref = {first_index + static_cast<std::uint32_t>(ci), static_cast<std::uint32_t>(ni)};
+        info.priority =
+            detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
+        info.category = l_->categories().index_of(c.needs[ni].category);
+        const need_candidates& nc = found[ci][ni];
+        scratch_options_.clear();
+        score_t best_fit = 0;
+        for (offering_index o : nc.candidates) {
+          const assignment_terms t = need_terms(*l_, c, ni, o, policy_.weights);
+          const score_t fit = t.distance + t.wait;
+          if (info.preferred == no_offering || fit > best_fit) {
+            info.preferred = o;
+            best_fit = fit;
+          }
+          // Whether the offering has free units is the flow's business (capacity can change).
+          if (info.priority + fit > 0) scratch_options_.push_back({o, fit});
+        }
+        info.blocked = detail::blocked_reason(c, nc);
+        if (!info.blocked && !scratch_options_.empty())
+          info.group = find_group(info.priority, fair, scratch_options_);
+        enter(info);
+      }
+      close_case();
     }
   }
 
-  struct option {
-    int arc;
-    offering_index offering;
-    score_t fit;
-  };
-  struct group {
-    int node = -1;
-    int unmet_arc = -1;
-    score_t priority{};
-    std::uint32_t municipality{};
-    int next_same_hash = -1;  // another class with the same hash, or -1
-    std::vector<option> options;
-    std::vector<std::size_t> members;  // indices into needs_, in case order
-    bool dirty = false;
-  };
+  /// Appends a prepared need (its class found, if any) to the needs of the case being added.
+  void enter(need_info n) {
+    const int index = static_cast<int>(needs_.size());
+    if (n.group >= 0) {
+      group& g = groups_[static_cast<std::size_t>(n.group)];
+      n.prev = g.tail;
+      (g.tail >= 0 ? needs_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
+      g.tail = index;
+      ++g.size;
+      touch_group(n.group);
+      ++members_;
+      if (policy_.fairness > 0.0) {
+        ++municipality_needs_[g.municipality];
+        touch_municipality(g.municipality);
+      }
+    }
+    waitlist_bucket(n.priority).push_back(static_cast<std::uint32_t>(index));
+    needs_.push_back(n);
+  }
+
+  void close_case() {
+    case_first_.push_back(needs_.size());
+    live_.push_back(1);
+  }
 
   void touch_group(int gi) {
     group& g = groups_[static_cast<std::size_t>(gi)];
@@ -392,10 +512,11 @@ class engine {
     }
   }
 
-  std::uint32_t municipality(const std::string& key) {
-    const auto [it, added] =
-        municipality_index_.try_emplace(key, static_cast<std::uint32_t>(unmet_node_.size()));
-    if (added) {
+  /// The fairness node of a municipality slot (municipality index + 1, 0 for none); its index into
+  /// the fairness arrays.
+  std::uint32_t fairness_slot(std::uint32_t slot) {
+    if (fair_node_[slot] < 0) {
+      fair_node_[slot] = static_cast<int>(unmet_node_.size());
       const int node = flow_.add_node(0);
       unmet_node_.push_back(node);
       municipality_needs_.push_back(0);
@@ -403,7 +524,7 @@ class engine {
       for (int k = 0; k < 10; ++k)
         tranche_arc_.push_back(flow_.add_arc(node, sink_, 0, to_score(policy_.fairness * k)));
     }
-    return it->second;
+    return static_cast<std::uint32_t>(fair_node_[slot]);
   }
 
   int offering_node(offering_index o) {
@@ -414,149 +535,118 @@ class engine {
     return offering_node_[o];
   }
 
-  void commit(const prepared_case& c) {
+  /// The class of needs with this priority, fairness slot and options (offering and fit, in id
+  /// order), created if new. Grouped, a 64-bit hash finds the class and a comparison confirms it.
+  int find_group(score_t priority, std::uint32_t fair_slot,
+                 std::span<const candidate_fit> options) {
     const bool fair = policy_.fairness > 0.0;
-    const std::uint32_t m = fair ? municipality(c.municipality) : 0;
-    const std::size_t base = options_.size();
-    options_.insert(options_.end(), c.options.begin(), c.options.end());
-    for (need_info n : c.needs) {
-      n.municipality = m;
-      n.first_option += base;
-      if (!n.blocked && n.option_count > 0) {
-        n.group = find_group(n);
-        groups_[static_cast<std::size_t>(n.group)].members.push_back(needs_.size());
-        touch_group(n.group);
-        ++members_;
-        if (fair) {
-          ++municipality_needs_[m];
-          touch_municipality(m);
-        }
-      }
-      waitlist_bucket(n.priority)
-          .push_back({static_cast<std::uint32_t>(needs_.size()), n.ref, n.preferred});
-      needs_.push_back(std::move(n));
-    }
-    case_first_.push_back(needs_.size());
-    live_.push_back(1);
-  }
-
-  int find_group(const need_info& n) {
-    int gi = static_cast<int>(groups_.size());
+    const std::uint32_t municipality = fair ? fairness_slot(fair_slot) : 0;
+    const int gi = static_cast<int>(groups_.size());
     int next_same_hash = -1;
     if (grouped_) {
-      // Needs are interchangeable when priority, municipality (for fairness) and options (offering
-      // and fit, in id order) are equal; a 64-bit hash finds the class, a comparison confirms it.
       std::uint64_t h =
-          mix(static_cast<std::uint64_t>(n.priority) ^ (std::uint64_t{n.municipality} << 32));
-      for (const auto& [o, fit] : options_of(n))
-        h = mix(h ^ mix(static_cast<std::uint64_t>(fit) + (std::uint64_t{o} << 40)));
-      const auto [it, added] = group_index_.try_emplace(h, gi);
+          detail::mix64(static_cast<std::uint64_t>(priority) ^ (std::uint64_t{municipality} << 32));
+      for (const candidate_fit& o : options)
+        h = detail::mix64(h ^ detail::mix64(static_cast<std::uint64_t>(o.fit) +
+                                            (std::uint64_t{o.offering} << 40)));
+      auto [latest, added] = group_index_.try_emplace(h);
       if (!added) {
-        for (int k = it->second; k >= 0; k = groups_[static_cast<std::size_t>(k)].next_same_hash)
-          if (same_class(groups_[static_cast<std::size_t>(k)], n)) return k;
-        next_same_hash = it->second;  // a collision: chain the new class in front
-        it->second = gi;
+        for (int k = latest; k >= 0; k = groups_[static_cast<std::size_t>(k)].next_same_hash)
+          if (same_class(groups_[static_cast<std::size_t>(k)], priority, municipality, options))
+            return k;
+        next_same_hash = latest;  // a collision: chain the new class in front
       }
+      latest = gi;
     }
     group g;
     g.node = flow_.add_node(0);
-    g.priority = n.priority;
-    g.municipality = n.municipality;
+    g.priority = priority;
+    g.municipality = municipality;
     g.next_same_hash = next_same_hash;
-    for (const auto& [o, fit] : options_of(n)) {
+    g.first_option = static_cast<std::uint32_t>(option_pool_.size());
+    for (const candidate_fit& o : options) {
       // The plain graph (a one-off export for peers) leaves out arcs to full offerings; the
       // grouped one keeps them, so that free units can change later without regrouping.
-      if (!grouped_ && free_units_[o] == 0) continue;
-      g.options.push_back(
-          {flow_.add_arc(g.node, offering_node(o), 0, -(n.priority + fit)), o, fit});
+      if (!grouped_ && free_units_[o.offering] == 0) continue;
+      option_pool_.push_back(
+          {flow_.add_arc(g.node, offering_node(o.offering), 0, -(priority + o.fit)), o.offering,
+           o.fit});
     }
-    g.unmet_arc =
-        flow_.add_arc(g.node, policy_.fairness > 0.0 ? unmet_node_[n.municipality] : sink_, 0, 0);
-    groups_.push_back(std::move(g));
+    g.option_count = static_cast<std::uint32_t>(option_pool_.size() - g.first_option);
+    g.unmet_arc = flow_.add_arc(g.node, fair ? unmet_node_[municipality] : sink_, 0, 0);
+    groups_.push_back(g);
     return gi;
   }
 
-  static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-  }
-
-  bool same_class(const group& g, const need_info& n) const {
-    if (g.priority != n.priority || g.municipality != n.municipality ||
-        g.options.size() != n.option_count)
+  bool same_class(const group& g, score_t priority, std::uint32_t municipality,
+                  std::span<const candidate_fit> options) const {
+    if (g.priority != priority || g.municipality != municipality ||
+        g.option_count != options.size())
       return false;
-    const auto options = options_of(n);
-    for (std::size_t k = 0; k < g.options.size(); ++k)
-      if (g.options[k].offering != options[k].first || g.options[k].fit != options[k].second)
-        return false;
+    const std::span<const option> mine = options_of(g);
+    for (std::size_t k = 0; k < mine.size(); ++k)
+      if (mine[k].offering != options[k].offering || mine[k].fit != options[k].fit) return false;
     return true;
-  }
-
-  [[nodiscard]] std::span<const std::pair<offering_index, score_t>> options_of(
-      const need_info& n) const {
-    return {options_.data() + n.first_option, n.option_count};
   }
 
   const landscape* l_;
   allocation_policy policy_;
   bool grouped_;
-  std::vector<std::uint32_t> id_rank_;  // per offering: its place in id order (grouped only)
+  std::vector<std::uint32_t> id_rank_;  // per offering: its place in id order (computed once)
   std::size_t category_count_ = 0;
-  std::unordered_map<std::uint64_t, std::size_t> place_index_;  // (municipality, PC4) → slot
+  std::vector<score_t> pair_score_;  // category × category: complementarity points of a pair
+  detail::flat_map<std::uint64_t, std::uint32_t, detail::int_hash> place_index_;  // → slot
   std::vector<std::vector<reach_entry>> reach_;  // slot × category → offerings in reach
   std::vector<unsigned char> reach_known_;       // slot × category → reach_ computed
   std::vector<reach_entry> scratch_reach_;       // for a location with a point
   std::vector<partner_index> excluded_;          // of the case being prepared
-  prepared_case scratch_case_;
+  std::vector<candidate_fit> scratch_options_;   // of the need being prepared
+  detail::flat_map<class_key, class_value, class_key_hash> classes_;
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
   std::vector<need_info> needs_;            // every need of every case added, in case order
-  option_pool options_;                     // the needs' options, one range each
   std::vector<std::size_t> case_first_{0};  // per case: its first need in needs_ (+ the end)
   std::vector<unsigned char> live_;         // per case: not removed
   // Every need ever added, by priority (highest first), each bucket in need order: the waitlist's
   // order, kept between solves so that no solve sorts the waitlist again.
-  struct waitlist_entry {
-    std::uint32_t index;  // into needs_
-    need_ref ref;
-    std::optional<offering_index> preferred;
-  };
-  std::unordered_map<score_t, std::vector<waitlist_entry>> waitlist_;
-  std::vector<score_t> waitlist_priorities_;  // the keys of waitlist_, highest first
+  detail::flat_map<score_t, std::uint32_t, detail::int_hash> waitlist_index_;  // → bucket
+  std::vector<std::vector<std::uint32_t>> waitlist_;  // buckets of indices into needs_
+  std::vector<std::uint32_t> waitlist_order_;         // buckets by priority, highest first
+  std::vector<score_t> waitlist_priority_;            // per bucket
+  score_t last_priority_ = 0;
+  std::uint32_t last_bucket_ = std::numeric_limits<std::uint32_t>::max();
 
-  std::vector<waitlist_entry>& waitlist_bucket(score_t priority) {
-    const auto [it, added] = waitlist_.try_emplace(priority);
-    if (added)
-      waitlist_priorities_.insert(
-          std::lower_bound(waitlist_priorities_.begin(), waitlist_priorities_.end(), priority,
-                           std::greater<>()),
-          priority);
-    return it->second;
+  std::vector<std::uint32_t>& waitlist_bucket(score_t priority) {
+    if (last_bucket_ != std::numeric_limits<std::uint32_t>::max() && last_priority_ == priority)
+      return waitlist_[last_bucket_];
+    auto [bucket, added] = waitlist_index_.try_emplace(priority);
+    if (added) {
+      bucket = static_cast<std::uint32_t>(waitlist_.size());
+      waitlist_.emplace_back();
+      waitlist_priority_.push_back(priority);
+      waitlist_order_.insert(
+          std::lower_bound(
+              waitlist_order_.begin(), waitlist_order_.end(), priority,
+              [this](std::uint32_t b, score_t p) { return waitlist_priority_[b] > p; }),
+          bucket);
+    }
+    last_priority_ = priority;
+    last_bucket_ = bucket;
+    return waitlist_[bucket];
   }
   std::vector<group> groups_;
-  std::unordered_map<std::uint64_t, int> group_index_;  // hash → the latest class with it
+  std::vector<option> option_pool_;  // the classes' options, one range each
+  detail::flat_map<std::uint64_t, int, detail::int_hash> group_index_;  // hash → latest class
   std::vector<int> dirty_groups_;
   std::int64_t members_ = 0;  // needs in the flow
   std::vector<std::int32_t> free_units_;
   std::vector<int> offering_node_, offering_arc_;
-  std::unordered_map<std::string, std::uint32_t> municipality_index_;
+  std::vector<int> fair_node_;  // per fairness slot: its index into unmet_node_…, or −1
   std::vector<int> unmet_node_, tranche_arc_;
   std::vector<std::int64_t> municipality_needs_;
   std::vector<unsigned char> municipality_dirty_;
   std::vector<std::uint32_t> dirty_municipalities_;
 };
-
-/// The complementarity of case c given the offering of each of its needs.
-score_t case_complementarity(const landscape& l, const help_case& c,
-                             std::span<const std::optional<offering_index>> of,
-                             const match_weights& w) {
-  score_t total = 0;
-  for (std::size_t i = 0; i < of.size(); ++i)
-    for (std::size_t j = i + 1; j < of.size(); ++j)
-      if (of[i] && of[j] && *of[i] != *of[j]) total += need_pair_complementarity(l, c, i, j, w);
-  return total;
-}
 
 }  // namespace
 
@@ -594,41 +684,43 @@ allocation engine::solve(std::span<const help_case> cases) {
                            "internal: the allocation network is infeasible");  // not reachable
   allocation out;
   for (const group& g : groups_)
-    out.groups += g.members.empty() ? 0 : 1;
+    out.groups += g.size == 0 ? 0 : 1;
   out.arcs = static_cast<std::size_t>(flow_.network().arc_count());
   out.pivots = flow_.last_solve().pivots;
   out.warm = flow_.last_solve().warm;
   out.paths = flow_.last_solve().paths;
   out.used_units.assign(l.offerings().size(), 0);
 
-  // Hand each group's flow to its members in case order, best fit first.
-  std::vector<std::optional<offering_index>> chosen(needs_.size());
+  // Hand each class's flow to its members in case order, best fit first.
+  std::vector<offering_index> chosen(needs_.size(), no_offering);
   std::vector<score_t> chosen_fit(needs_.size(), 0);
   score_t option_value = 0;  // Σ flow · (priority + fit): the flow's value before fairness
   {
     std::vector<const option*> used;
     for (const group& g : groups_) {
+      if (g.size == 0) continue;
       used.clear();
-      for (const option& o : g.options)
+      for (const option& o : options_of(g))
         if (flow_.flow(o.arc) > 0) used.push_back(&o);
-      std::sort(used.begin(), used.end(), [&](const option* a, const option* b) {
-        if (a->fit != b->fit) return a->fit > b->fit;
-        return l.offerings()[a->offering].id < l.offerings()[b->offering].id;
-      });
-      std::size_t next = 0;
+      if (used.size() > 1)
+        std::sort(used.begin(), used.end(), [this](const option* a, const option* b) {
+          if (a->fit != b->fit) return a->fit > b->fit;
+          return id_rank(a->offering) < id_rank(b->offering);
+        });
+      int member = g.head;
       for (const option* o : used) {
         const flow::value_t units = flow_.flow(o->arc);
         option_value += units * (g.priority + o->fit);
+        out.used_units[o->offering] += static_cast<std::int32_t>(units);
         for (flow::value_t k = 0; k < units; ++k) {
-          const std::size_t i = g.members[next++];
+          const auto i = static_cast<std::size_t>(member);
           chosen[i] = o->offering;
           chosen_fit[i] = o->fit;
+          member = needs_[i].next;
         }
       }
     }
   }
-  for (std::size_t i = 0; i < needs_.size(); ++i)
-    if (chosen[i]) ++out.used_units[*chosen[i]];
 
   // Improvement: move single needs to candidates with spare units when the case gains.
   if (policy_.progress) policy_.progress("improving", 0, 1);
@@ -639,31 +731,30 @@ allocation engine::solve(std::span<const help_case> cases) {
         const std::size_t first = case_first_[ci];
         const std::size_t count = case_first_[ci + 1] - first;
         if (count < 2 || !live_[ci]) continue;
-        std::span<std::optional<offering_index>> of(chosen.data() + first, count);
+        const std::span<offering_index> of(chosen.data() + first, count);
         for (std::size_t ni = 0; ni < count; ++ni) {
           const std::size_t i = first + ni;
-          if (!chosen[i]) continue;
-          const score_t before = case_complementarity(l, cases[ci], of, policy_.weights);
-          const offering_index current = *chosen[i];
+          if (chosen[i] == no_offering) continue;
+          const score_t before = case_complementarity(first, of);
+          const offering_index current = chosen[i];
           score_t best_gain = 0;
-          std::optional<offering_index> best;
+          offering_index best = no_offering;
           score_t best_fit = 0;
-          for (const auto& [o, fit] : options_of(needs_[i])) {
-            if (o == current) continue;
-            if (out.used_units[o] >= free_units_[o]) continue;
-            chosen[i] = o;
-            const score_t gain = case_complementarity(l, cases[ci], of, policy_.weights) - before +
-                                 fit - chosen_fit[i];
+          for (const option& o : options_of(groups_[static_cast<std::size_t>(needs_[i].group)])) {
+            if (o.offering == current) continue;
+            if (out.used_units[o.offering] >= free_units_[o.offering]) continue;
+            chosen[i] = o.offering;
+            const score_t gain = case_complementarity(first, of) - before + o.fit - chosen_fit[i];
             chosen[i] = current;
             if (gain > best_gain) {
               best_gain = gain;
-              best = o;
-              best_fit = fit;
+              best = o.offering;
+              best_fit = o.fit;
             }
           }
-          if (best) {
+          if (best != no_offering) {
             --out.used_units[current];
-            ++out.used_units[*best];
+            ++out.used_units[best];
             chosen[i] = best;
             chosen_fit[i] = best_fit;
             ++out.moves;
@@ -682,12 +773,14 @@ allocation engine::solve(std::span<const help_case> cases) {
   std::vector<unsigned char> state(needs_.size(), gone);
   score_t final_fit_and_priority = 0;
   std::size_t unmet_count = 0;
+  out.assigned.reserve(static_cast<std::size_t>(members_));
   for (std::size_t ci = 0; ci < cases.size(); ++ci) {
     if (!live_[ci]) continue;
-    for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i) {
+    const std::size_t first = case_first_[ci], last = case_first_[ci + 1];
+    for (std::size_t i = first; i < last; ++i) {
       const need_info& n = needs_[i];
-      if (chosen[i]) {
-        out.assigned.push_back({n.ref, *chosen[i], n.priority, chosen_fit[i]});
+      if (chosen[i] != no_offering) {
+        out.assigned.push_back({n.ref, chosen[i], n.priority, chosen_fit[i]});
         final_fit_and_priority += n.priority + chosen_fit[i];
       } else {
         state[i] =
@@ -697,24 +790,23 @@ allocation engine::solve(std::span<const help_case> cases) {
         ++unmet_count;
       }
     }
-    out.complementarity += case_complementarity(
-        l, cases[ci],
-        std::span(chosen.data() + case_first_[ci], case_first_[ci + 1] - case_first_[ci]),
-        policy_.weights);
+    if (last - first > 1)
+      out.complementarity +=
+          case_complementarity(first, std::span(chosen.data() + first, last - first));
   }
   out.unmet.reserve(unmet_count);
-  for (const score_t priority : waitlist_priorities_)
-    for (const waitlist_entry& e : waitlist_.at(priority))
-      if (state[e.index] == waiting)
-        out.unmet.push_back(
-            {e.ref, unmet_reason::capacity_exhausted, priority, e.preferred, std::size_t{0}});
+  std::vector<std::size_t> queue(l.offerings().size(), 0);
+  for (const std::uint32_t bucket : waitlist_order_)
+    for (const std::uint32_t i : waitlist_[bucket])
+      if (state[i] == waiting) {
+        const need_info& n = needs_[i];
+        out.unmet.push_back({n.ref, unmet_reason::capacity_exhausted, n.priority, n.preferred,
+                             ++queue[n.preferred]});
+      }
   for (std::size_t i = 0; i < needs_.size(); ++i)
     if (state[i] == uncoverable)
       out.unmet.push_back(
           {needs_[i].ref, *needs_[i].blocked, needs_[i].priority, std::nullopt, std::size_t{0}});
-  std::vector<std::size_t> queue(l.offerings().size(), 0);
-  for (unmet_need& u : out.unmet)
-    if (u.waiting_for) u.queue_position = ++queue[*u.waiting_for];
 
   // The optimal flow's own value, and the fairness penalty in it (the improvement step moves needs
   // between offerings, never in or out of the flow, so the unmet counts stay the flow's).
@@ -725,14 +817,33 @@ allocation engine::solve(std::span<const help_case> cases) {
   return out;
 }
 
+/// Throws validation_error naming the first case whose id is already taken, by an earlier case or
+/// by one `present`. An open-addressing table of 64-bit id hashes (xxHash), compared in full on a
+/// hash match: O(cases).
 void check_unique_ids(std::span<const help_case> cases,
                       const std::unordered_map<std::string, std::uint32_t>* present = nullptr) {
-  std::unordered_set<std::string_view> ids;
-  ids.reserve(cases.size());
-  for (const help_case& c : cases)
-    if (!ids.insert(c.id).second || (present && present->contains(c.id)))
+  std::size_t capacity = 16;
+  while (capacity < 2 * cases.size())
+    capacity *= 2;
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index = 0;  // case index + 1; 0 = empty
+  };
+  std::vector<slot> slots(capacity);
+  const std::size_t mask = capacity - 1;
+  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+    const std::string& id = cases[ci].id;
+    const std::uint64_t h = XXH3_64bits(id.data(), id.size());
+    std::size_t i = h & mask;
+    for (; slots[i].index != 0; i = (i + 1) & mask)
+      if (slots[i].hash == h && cases[slots[i].index - 1].id == id)
+        throw validation_error(error_code::duplicate_id, "two cases have the same id",
+                               {.field = "id", .object_id = id});
+    if (present && present->contains(id))
       throw validation_error(error_code::duplicate_id, "two cases have the same id",
-                             {.field = "id", .object_id = c.id});
+                             {.field = "id", .object_id = id});
+    slots[i] = {h, static_cast<std::uint32_t>(ci + 1)};
+  }
 }
 
 void check_case_count(std::size_t count) {

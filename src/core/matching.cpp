@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "keten/error.hpp"
+#include "policy_terms.hpp"
 
 namespace keten {
 
@@ -145,9 +146,8 @@ assignment_terms terms_of(const landscape& l, const help_case& c, std::size_t ne
 /// The pairwise complementarity score of needs i and j when they are on different offerings.
 score_t pair_score(const landscape& l, const help_case& c, std::size_t i, std::size_t j,
                    const match_weights& w) {
-  return to_score(w.complementarity *
-                  l.complement_weight(l.categories().index_of(c.needs[i].category),
-                                      l.categories().index_of(c.needs[j].category)));
+  return detail::pair_complementarity(l, l.categories().index_of(c.needs[i].category),
+                                      l.categories().index_of(c.needs[j].category), w);
 }
 
 score_t collaboration_score(const match_options& o, partner_index p, partner_index q) {

@@ -7,6 +7,7 @@
 
 #include "keten/allocation.hpp"
 #include "keten/case.hpp"
+#include "keten/landscape.hpp"
 #include "keten/matching.hpp"
 
 namespace keten::detail {
@@ -21,6 +22,13 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
 [[nodiscard]] inline score_t need_priority(const match_weights& w, const need& n,
                                            double waiting_day, int days_waited) {
   return to_score(w.cover * n.weight * n.urgency) + to_score(waiting_day * days_waited);
+}
+
+/// The complementarity points of two needs of one case, of categories a and b, when different
+/// offerings cover them: complementarity · complement_weight(a, b).
+[[nodiscard]] inline score_t pair_complementarity(const landscape& l, category_index a,
+                                                  category_index b, const match_weights& w) {
+  return to_score(w.complementarity * l.complement_weight(a, b));
 }
 
 /// Why a need cannot enter an allocation at all: no consent, or no candidate, `why` being the
