@@ -1,5 +1,8 @@
 #include "keten/taxonomy.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include "keten/error.hpp"
