@@ -207,14 +207,17 @@ struct flow_solution {
 /// A min-cost flow kept optimal while its network changes: the warm start under re-allocation.
 ///
 /// The first solve() runs the network simplex from scratch and keeps the optimal flow and its dual
-/// (node potentials). Afterwards nodes and arcs can be added and supplies and capacities changed;
-/// the next solve() repairs the previous optimum instead of starting over. A change breaks the
-/// optimality conditions only where it happens: an arc whose reduced cost has the wrong sign is
-/// saturated or emptied, which leaves some nodes with surplus or shortage; successive shortest
-/// paths (Dijkstra on the non-negative reduced costs of the residual network, from each such node
-/// to the nearest node of the opposite sign, forwards or backwards) route it, updating the
-/// potentials of the nodes they settled so that reduced costs stay non-negative. The result is an
-/// optimum of the changed network, certified by the same conditions as the network simplex's
+/// (node potentials). When one node has no outgoing arcs (the sink of an allocation), no flow
+/// passes through it, and the parts of the network it joins are solved one by one, each sending
+/// its net supply into a copy of that node: many small simplexes instead of one large one, O(n + m)
+/// to find the parts (union-find). Afterwards nodes and arcs can be added and supplies and
+/// capacities changed; the next solve() repairs the previous optimum instead of starting over. A
+/// change breaks the optimality conditions only where it happens: an arc whose reduced cost has the
+/// wrong sign is saturated or emptied, which leaves some nodes with surplus or shortage; successive
+/// shortest paths (Dijkstra on the non-negative reduced costs of the residual network, from each
+/// such node to the nearest node of the opposite sign, forwards or backwards) route it, updating
+/// the potentials of the nodes they settled so that reduced costs stay non-negative. The result is
+/// an optimum of the changed network, certified by the same conditions as the network simplex's
 /// (check_optimality). Cost: per path, the nodes nearer than the nearest opposite node (a local
 /// neighbourhood when the change is local) times their degree and log n; nothing is O(n + m) apart
 /// from reading the flow. Lower bounds are 0; supplies need not be balanced until solve().
@@ -248,6 +251,7 @@ class dynamic_min_cost_flow {
   struct statistics {
     bool warm = false;         ///< repaired the previous optimum
     std::int64_t pivots = 0;   ///< network simplex pivots (cold)
+    std::int64_t parts = 0;    ///< parts solved one by one (cold; 1: the network as a whole)
     std::int64_t paths = 0;    ///< shortest augmenting paths (warm)
     std::int64_t settled = 0;  ///< nodes settled by the Dijkstra searches (warm)
   };
@@ -255,6 +259,7 @@ class dynamic_min_cost_flow {
 
  private:
   flow_status solve_cold();
+  flow_status solve_by_parts();
   bool repair();
   bool route(int start, bool to_hubs);
   void check_node(int node, const char* field) const;

@@ -145,21 +145,156 @@ flow_status dynamic_min_cost_flow::solve() {
 
 flow_status dynamic_min_cost_flow::solve_cold() {
   g_.validate();
-  network_simplex solver(g_);
-  const flow_status status = solver.run();
-  stats_.pivots = solver.pivots();
+  const auto n = static_cast<std::size_t>(g_.node_count());
+  const flow_status status = solve_by_parts();
   touched_arcs_.clear();
   touched_nodes_.clear();
   solved_ = status == flow_status::optimal;
   if (!solved_) return status;
-  const auto n = static_cast<std::size_t>(g_.node_count());
-  flow_ = solver.flows();
-  pi_.resize(n);
-  for (std::size_t v = 0; v < n; ++v)
-    pi_[v] = solver.potential(static_cast<int>(v));
   excess_.assign(n, 0);
   known_nodes_ = n;
   return status;
+}
+
+flow_status dynamic_min_cost_flow::solve_by_parts() {
+  const auto n = static_cast<std::size_t>(g_.node_count());
+  const auto m = static_cast<std::size_t>(g_.arc_count());
+  const auto whole = [&] {
+    network_simplex solver(g_);
+    const flow_status status = solver.run();
+    stats_.pivots = solver.pivots();
+    stats_.parts = 1;
+    if (status != flow_status::optimal) return status;
+    flow_ = solver.flows();
+    pi_.resize(n);
+    for (std::size_t v = 0; v < n; ++v)
+      pi_[v] = solver.potential(static_cast<int>(v));
+    return status;
+  };
+  // The hub: the node without outgoing arcs that has the most incoming ones (the sink of an
+  // allocation). No flow passes through it, so the parts of the network it joins are independent
+  // problems: each part sends exactly its net supply into the hub.
+  std::vector<int> out_degree(n, 0), in_degree(n, 0);
+  for (std::size_t a = 0; a < m; ++a) {
+    ++out_degree[static_cast<std::size_t>(g_.source[a])];
+    ++in_degree[static_cast<std::size_t>(g_.target[a])];
+  }
+  int hub = -1;
+  for (std::size_t v = 0; v < n; ++v)
+    if (out_degree[v] == 0 && in_degree[v] >= 2 &&
+        (hub < 0 || in_degree[v] > in_degree[static_cast<std::size_t>(hub)]))
+      hub = static_cast<int>(v);
+  if (hub < 0) return whole();
+  int128 balance = 0;
+  for (value_t s : g_.supply)
+    balance += s;
+  if (balance != 0) return flow_status::infeasible;
+
+  // The parts: connected components of the network without the hub (union-find).
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  const auto root = [&parent](int v) {
+    while (parent[static_cast<std::size_t>(v)] != v) {
+      const int up = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(v)])];
+      parent[static_cast<std::size_t>(v)] = up;
+      v = up;
+    }
+    return v;
+  };
+  for (std::size_t a = 0; a < m; ++a) {
+    const int s = g_.source[a], t = g_.target[a];
+    if (t == hub) continue;  // s == hub is impossible: the hub has no outgoing arcs
+    const int rs = root(s), rt = root(t);
+    if (rs != rt) parent[static_cast<std::size_t>(std::max(rs, rt))] = std::min(rs, rt);
+  }
+  // Number the parts; nodes of a part in node order, arcs of a part in arc order (counting sort).
+  std::vector<int> part(n, -1);
+  int parts = 0;
+  for (std::size_t v = 0; v < n; ++v) {
+    if (static_cast<int>(v) == hub) continue;
+    const int r = root(static_cast<int>(v));
+    if (r == static_cast<int>(v))
+      part[v] = parts++;
+    else
+      part[v] = part[static_cast<std::size_t>(r)];  // r < v: numbered already
+  }
+  if (parts <= 1) return whole();
+  std::vector<int> node_first(static_cast<std::size_t>(parts) + 1, 0),
+      arc_first(static_cast<std::size_t>(parts) + 1, 0);
+  for (std::size_t v = 0; v < n; ++v)
+    if (part[v] >= 0) ++node_first[static_cast<std::size_t>(part[v]) + 1];
+  for (std::size_t a = 0; a < m; ++a)
+    ++arc_first[static_cast<std::size_t>(part[static_cast<std::size_t>(g_.source[a])]) + 1];
+  for (int p = 0; p < parts; ++p) {
+    node_first[static_cast<std::size_t>(p) + 1] += node_first[static_cast<std::size_t>(p)];
+    arc_first[static_cast<std::size_t>(p) + 1] += arc_first[static_cast<std::size_t>(p)];
+  }
+  std::vector<int> nodes(n), arcs(m), local(n, -1);
+  {
+    std::vector<int> next(node_first.begin(), node_first.end() - 1);
+    for (std::size_t v = 0; v < n; ++v)
+      if (part[v] >= 0) {
+        const int slot = next[static_cast<std::size_t>(part[v])]++;
+        nodes[static_cast<std::size_t>(slot)] = static_cast<int>(v);
+        local[v] = slot - node_first[static_cast<std::size_t>(part[v])];
+      }
+    next.assign(arc_first.begin(), arc_first.end() - 1);
+    for (std::size_t a = 0; a < m; ++a)
+      arcs[static_cast<std::size_t>(
+          next[static_cast<std::size_t>(part[static_cast<std::size_t>(g_.source[a])])]++)] =
+          static_cast<int>(a);
+  }
+
+  // Each part with a copy of the hub as its last node, solved on its own; potentials shifted so
+  // that the hub's is 0 in every part, which makes them one optimal dual of the whole network.
+  flow_.assign(m, 0);
+  pi_.assign(n, 0);
+  stats_.pivots = 0;
+  stats_.parts = parts;
+  flow_network sub;
+  for (int p = 0; p < parts; ++p) {
+    const auto nf = static_cast<std::size_t>(node_first[static_cast<std::size_t>(p)]);
+    const auto nl = static_cast<std::size_t>(node_first[static_cast<std::size_t>(p) + 1]);
+    const auto af = static_cast<std::size_t>(arc_first[static_cast<std::size_t>(p)]);
+    const auto al = static_cast<std::size_t>(arc_first[static_cast<std::size_t>(p) + 1]);
+    sub.supply.clear();
+    sub.source.clear();
+    sub.target.clear();
+    sub.lower.clear();
+    sub.upper.clear();
+    sub.cost.clear();
+    int128 net = 0;
+    for (std::size_t i = nf; i < nl; ++i) {
+      const value_t s = g_.supply[static_cast<std::size_t>(nodes[i])];
+      sub.add_node(s);
+      net += s;
+    }
+    if (net > max_abs_value || net < -max_abs_value) return whole();  // no hub copy can take it
+    if (al == af) {  // a part without arcs: nodes that exchange no flow
+      if (net != 0 ||
+          std::any_of(sub.supply.begin(), sub.supply.end(), [](value_t s) { return s != 0; }))
+        return flow_status::infeasible;
+      continue;
+    }
+    const int hub_copy = sub.add_node(static_cast<value_t>(-net));
+    for (std::size_t i = af; i < al; ++i) {
+      const auto a = static_cast<std::size_t>(arcs[i]);
+      const int t = g_.target[a];
+      sub.add_arc(local[static_cast<std::size_t>(g_.source[a])],
+                  t == hub ? hub_copy : local[static_cast<std::size_t>(t)], g_.lower[a],
+                  g_.upper[a], g_.cost[a]);
+    }
+    network_simplex solver(sub);
+    const flow_status status = solver.run();
+    stats_.pivots += solver.pivots();
+    if (status != flow_status::optimal) return status;
+    const cost_t shift = solver.potential(hub_copy);
+    for (std::size_t i = nf; i < nl; ++i)
+      pi_[static_cast<std::size_t>(nodes[i])] = solver.potential(static_cast<int>(i - nf)) - shift;
+    for (std::size_t i = af; i < al; ++i)
+      flow_[static_cast<std::size_t>(arcs[i])] = solver.flow(static_cast<int>(i - af));
+  }
+  return flow_status::optimal;
 }
 
 bool dynamic_min_cost_flow::repair() {

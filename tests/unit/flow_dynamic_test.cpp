@@ -119,6 +119,90 @@ TEST(DynamicFlow, RepairsAfterRandomChangesLikeASolveFromScratch) {
   EXPECT_GT(rounds, 1000);
 }
 
+/// A network like an allocation's: small parts of random arcs among their own nodes, joined only
+/// by a sink that has no outgoing arcs; some parts cannot reach the sink, some nodes have no arcs.
+dynamic_min_cost_flow sink_joined_network(std::mt19937_64& rng, int parts) {
+  dynamic_min_cost_flow f;
+  const int sink = f.add_node(0);
+  value_t total = 0;
+  for (int p = 0; p < parts; ++p) {
+    const int first = f.network().node_count(), size = uniform(rng, 1, 6);
+    const bool reaches_sink = uniform(rng, 0, 5) > 0;
+    value_t net = 0;
+    for (int k = 0; k < size; ++k) {
+      const int s = uniform(rng, 0, 6);
+      const int v = f.add_node(s);
+      net += s;
+      if (reaches_sink && (s > 0 || uniform(rng, 0, 1) == 0))
+        f.add_arc(v, sink, uniform(rng, s, 12), uniform(rng, -10, 20));
+    }
+    for (int a = uniform(rng, 0, 2 * size); a > 0; --a)
+      f.add_arc(first + uniform(rng, 0, size - 1), first + uniform(rng, 0, size - 1),
+                uniform(rng, 0, 12), uniform(rng, -20, 30));
+    if (!reaches_sink && uniform(rng, 0, 1) == 0) {  // balanced within the part: feasible
+      f.set_supply(first, f.network().supply[static_cast<std::size_t>(first)] - net);
+      net = 0;
+    }
+    total += net;
+  }
+  f.set_supply(sink, -total);
+  return f;
+}
+
+TEST(DynamicFlow, SolvesThePartsASinkJoinsOneByOne) {
+  std::mt19937_64 rng(20261202);
+  int optimal = 0, infeasible = 0, split = 0;
+  for (int instance = 0; instance < 400; ++instance) {
+    dynamic_min_cost_flow f = sink_joined_network(rng, uniform(rng, 1, 9));
+    const flow_status status = f.solve();
+    expect_optimal_like_lemon(f, status, fmt::format("instance {} cold", instance));
+    split += f.last_solve().parts > 1 ? 1 : 0;
+    if (status != flow_status::optimal) {
+      ++infeasible;
+      continue;
+    }
+    ++optimal;
+    // The optimum is repaired after changes like any other.
+    for (int round = 0; round < 3; ++round) {
+      const flow_network& g = f.network();
+      if (g.arc_count() == 0) break;
+      f.set_capacity(uniform(rng, 0, g.arc_count() - 1), uniform(rng, 0, 15));
+      const flow_status again = f.solve();
+      expect_optimal_like_lemon(f, again, fmt::format("instance {} round {}", instance, round));
+      if (again != flow_status::optimal) break;
+    }
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(optimal, 100);
+  EXPECT_GT(infeasible, 20);
+  EXPECT_GT(split, 200);
+}
+
+TEST(DynamicFlow, SplitsAtTheSinkOnlyWhereNoFlowPassesThrough) {
+  // Two parts joined by a sink: solved one by one.
+  dynamic_min_cost_flow f;
+  const int sink = f.add_node(-5);
+  const int a = f.add_node(2), b = f.add_node(3), c = f.add_node(0);
+  f.add_arc(a, sink, 5, 4);
+  f.add_arc(b, c, 5, 1);
+  f.add_arc(c, sink, 5, 1);
+  f.add_arc(b, sink, 5, 3);
+  ASSERT_EQ(f.solve(), flow_status::optimal);
+  EXPECT_EQ(f.last_solve().parts, 2);
+  EXPECT_EQ(f.total_cost(), 2 * 4 + 3 * 2);
+  EXPECT_EQ(check_optimality(f.network(), f.flows(), f.potentials()), "");
+  // Once the sink sends on, flow can pass through it from one part to the other: one part.
+  dynamic_min_cost_flow g;
+  const int hub = g.add_node(0);
+  const int s = g.add_node(4), t = g.add_node(-4);
+  g.add_arc(s, hub, 4, 1);
+  g.add_arc(hub, t, 4, 1);
+  g.add_arc(s, t, 4, 5);
+  ASSERT_EQ(g.solve(), flow_status::optimal);
+  EXPECT_EQ(g.last_solve().parts, 1);
+  EXPECT_EQ(g.total_cost(), 8);
+}
+
 TEST(DynamicFlow, InfeasibleChangeThenFeasibleAgain) {
   dynamic_min_cost_flow f;
   const int a = f.add_node(3), b = f.add_node(-3);
