@@ -98,11 +98,20 @@ class landscape {
   /// O(candidates + PC4 entries).
   [[nodiscard]] std::vector<offering_index> offerings_reaching(const case_location& where,
                                                                category_index c) const;
+  /// The same, `m` being where.municipality already resolved (validate's case_references give it;
+  /// nullopt if the location has none): no lookup by code. Throws not_found_error for an `m`
+  /// outside the geography.
+  [[nodiscard]] std::vector<offering_index> offerings_reaching(const case_location& where,
+                                                               std::optional<municipality_index> m,
+                                                               category_index c) const;
   /// How far the location is from offering `o`, for the fit of a match: 0 if `o` lists the
   /// location's municipality or PC4; else from the location's point (or its municipality's point)
   /// to `o`'s circle centre, or to the home municipality of `o`'s partner; 0 if the location has
   /// neither a point nor a municipality. Throws not_found_error for an unknown municipality code.
   [[nodiscard]] double service_distance_km(offering_index o, const case_location& where) const;
+  /// The same, `m` being where.municipality already resolved, as for offerings_reaching.
+  [[nodiscard]] double service_distance_km(offering_index o, const case_location& where,
+                                           std::optional<municipality_index> m) const;
   /// The municipalities in which the partner has at least one offering that serves there.
   [[nodiscard]] std::span<const municipality_index> municipalities_of(
       partner_index p) const noexcept;

@@ -280,8 +280,8 @@ class engine {
   /// shared by many cases: its lists are computed once per place and category and kept. `place` is
   /// the location's slot (place_of), or −1 for a location with a point. O(reach) the first time,
   /// O(1) after.
-  std::span<const reach_entry> reach(const help_case& c, std::size_t need, category_index cat,
-                                     std::int64_t place) {
+  std::span<const reach_entry> reach(const help_case& c, std::optional<municipality_index> m,
+                                     category_index cat, std::int64_t place) {
     std::vector<reach_entry>* slot = &scratch_reach_;
     if (place >= 0) {
       const auto k = static_cast<std::size_t>(place) * category_count_ + cat;
@@ -290,10 +290,12 @@ class engine {
       slot = &reach_[k];
     }
     slot->clear();
-    for (offering_index o : l_->offerings_reaching(c.location, cat)) {
-      const assignment_terms t = need_terms(*l_, c, need, o, policy_.weights);
-      slot->push_back({o, t.distance + t.wait});
-    }
+    // The fit as need_terms gives it (distance + wait), the municipality resolved once.
+    const landscape& l = *l_;
+    for (offering_index o : l.offerings_reaching(c.location, m, cat))
+      slot->push_back(
+          {o, detail::distance_points(l.service_distance_km(o, c.location, m), policy_.weights) +
+                  detail::wait_points(l.offerings()[o].units, policy_.weights)});
     std::sort(slot->begin(), slot->end(), [this](const reach_entry& a, const reach_entry& b) {
       return id_rank(a.offering) < id_rank(b.offering);
     });
@@ -331,35 +333,10 @@ class engine {
     return static_cast<std::int64_t>(slot);
   }
 
-  /// What a need's class depends on besides its priority, for a location without a point: the
-  /// place's list for the category and which entries of it the case may use (exclusions and
-  /// eligibility), plus whether some were excluded or not eligible (the blocked reason).
-  struct class_key {
-    std::uint64_t usable = 0;  // bit k: entry k of the list
-    score_t priority = 0;
-    std::uint64_t list = 0;   // place slot × categories + category
-    std::uint32_t flags = 0;  // 1: an entry was excluded, 2: an entry was not eligible
-    friend bool operator==(const class_key&, const class_key&) = default;
-  };
-  struct class_key_hash {
-    std::uint64_t operator()(const class_key& k) const noexcept {
-      return detail::mix64(k.usable ^ detail::mix64(static_cast<std::uint64_t>(k.priority) ^
-                                                    detail::mix64(k.list << 2 | k.flags)));
-    }
-  };
-  /// What every need with this key gets: its preferred candidate, its blocked reason if the
-  /// person consented, and its class (−1: no option worth assigning; unknown until needed).
-  struct class_value {
-    offering_index preferred = no_offering;
-    std::optional<unmet_reason> blocked;
-    int group = -1;
-    bool group_known = false;
-  };
-
   /// Prepares the case's needs and adds them: candidates from the place lists of reach(), the
-  /// case's exclusions resolved once, the class of a need on a location without a point looked up
-  /// by its class_key. The same options, preferred candidate and blocked reason as find_candidates
-  /// and need_terms give (the tests compare them).
+  /// case's exclusions resolved once, each need's class found by find_group. The same options,
+  /// preferred candidate and blocked reason as find_candidates and need_terms give (the tests
+  /// compare them).
   void add_case(const help_case& c, std::uint32_t case_index, int waited,
                 std::span<const category_index> categories, std::optional<municipality_index> m) {
     const landscape& l = *l_;
@@ -372,13 +349,12 @@ class engine {
       const category_index cat = categories[ni];
       const score_t priority =
           detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
-      const std::span<const reach_entry> list = reach(c, ni, cat, place);
+      const std::span<const reach_entry> list = reach(c, m, cat, place);
       need_info info;
       info.ref = {case_index, static_cast<std::uint32_t>(ni)};
       info.priority = priority;
       info.category = cat;
       // Which entries the case may use, and why others were left out.
-      std::uint64_t usable = 0;
       std::uint32_t flags = 0;
       scratch_options_.clear();
       offering_index preferred = no_offering;
@@ -398,7 +374,6 @@ class engine {
           preferred = e.offering;
           best_fit = e.fit;
         }
-        if (k < 64) usable |= std::uint64_t{1} << k;
         if (priority + e.fit > 0) scratch_options_.push_back({e.offering, e.fit});
       }
       info.preferred = preferred;
@@ -409,20 +384,8 @@ class engine {
       const std::optional<unmet_reason> blocked_if_consent =
           detail::blocked_reason(true, preferred != no_offering, why);
       info.blocked = c.consent ? blocked_if_consent : unmet_reason::no_consent;
-      if (!info.blocked && !scratch_options_.empty()) {
-        if (place >= 0 && list.size() <= 64) {
-          // Every need with this key has these options: find their class once.
-          auto [value, added] = classes_.try_emplace(
-              {usable, priority, static_cast<std::uint64_t>(place) * category_count_ + cat, flags});
-          if (!value.group_known) {
-            value.group = find_group(priority, fair, scratch_options_);
-            value.group_known = true;
-          }
-          info.group = value.group;
-        } else {
-          info.group = find_group(priority, fair, scratch_options_);
-        }
-      }
+      if (!info.blocked && !scratch_options_.empty())
+        info.group = find_group(priority, fair, scratch_options_);
       enter(info);
     }
     close_case();
@@ -601,7 +564,6 @@ class engine {
   std::vector<reach_entry> scratch_reach_;       // for a location with a point
   std::vector<partner_index> excluded_;          // of the case being prepared
   std::vector<candidate_fit> scratch_options_;   // of the need being prepared
-  detail::flat_map<class_key, class_value, class_key_hash> classes_;
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
   std::vector<need_info> needs_;            // every need of every case added, in case order

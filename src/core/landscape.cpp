@@ -174,9 +174,24 @@ std::span<const municipality_index> landscape::municipalities_of(partner_index p
   return data_->partner_municipalities.row(p);
 }
 
+namespace {
+
+/// where.municipality resolved: nullopt if none, else its index (not_found_error if unknown).
+std::optional<municipality_index> municipality_of(const case_location& where, const geography& g) {
+  if (where.municipality.empty()) return std::nullopt;
+  return g.index_of(where.municipality);
+}
+
+void check_resolved(std::optional<municipality_index> m, const geography& g) {
+  if (m && *m >= g.size())
+    throw not_found_error(fmt::format("municipality index {} does not exist", *m),
+                          {.field = "municipality"});
+}
+
+}  // namespace
+
 bool landscape::serves(offering_index o, const case_location& where) const {
-  std::optional<municipality_index> m;
-  if (!where.municipality.empty()) m = data_->places->index_of(where.municipality);
+  const std::optional<municipality_index> m = municipality_of(where, *data_->places);
   if (m) {
     const auto listed = data_->listed_municipalities.row(o);
     if (std::binary_search(listed.begin(), listed.end(), *m)) return true;
@@ -193,8 +208,12 @@ bool landscape::serves(offering_index o, const case_location& where) const {
 }
 
 double landscape::service_distance_km(offering_index o, const case_location& where) const {
-  std::optional<municipality_index> m;
-  if (!where.municipality.empty()) m = data_->places->index_of(where.municipality);
+  return service_distance_km(o, where, municipality_of(where, *data_->places));
+}
+
+double landscape::service_distance_km(offering_index o, const case_location& where,
+                                      std::optional<municipality_index> m) const {
+  check_resolved(m, *data_->places);
   if (m) {
     const auto listed = data_->listed_municipalities.row(o);
     if (std::binary_search(listed.begin(), listed.end(), *m)) return 0.0;
@@ -213,9 +232,14 @@ double landscape::service_distance_km(offering_index o, const case_location& whe
 
 std::vector<offering_index> landscape::offerings_reaching(const case_location& where,
                                                           category_index c) const {
+  return offerings_reaching(where, municipality_of(where, *data_->places), c);
+}
+
+std::vector<offering_index> landscape::offerings_reaching(const case_location& where,
+                                                          std::optional<municipality_index> m,
+                                                          category_index c) const {
+  check_resolved(m, *data_->places);
   std::vector<offering_index> found;
-  std::optional<municipality_index> m;
-  if (!where.municipality.empty()) m = data_->places->index_of(where.municipality);
   const auto covers = [this, c](offering_index o) {
     const auto cats = categories_of(o);
     return std::find(cats.begin(), cats.end(), c) != cats.end();

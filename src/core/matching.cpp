@@ -125,10 +125,8 @@ assignment_terms fit_of(const landscape& l, const help_case& c, offering_index o
   const capacity& units = l.offerings()[o].units;
   assignment_terms t;
   t.distance_km = l.service_distance_km(o, c.location);
-  t.distance =
-      -to_score(w.distance * std::min(t.distance_km, w.distance_scale_km) / w.distance_scale_km);
-  t.wait = -to_score(w.wait * std::min<double>(units.intake_wait_days, w.wait_scale_days) /
-                     w.wait_scale_days);
+  t.distance = detail::distance_points(t.distance_km, w);
+  t.wait = detail::wait_points(units, w);
   if (units.free_units > 0)
     t.capacity = to_score(w.free_capacity * units.free_units / units.units_per_period);
   else

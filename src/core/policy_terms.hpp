@@ -1,7 +1,9 @@
-// src/core/policy_terms.hpp — what allocate() and allocate_stable() share: the check of their
-// weights, a need's priority and why a need cannot be covered. Private to the library.
+// src/core/policy_terms.hpp — what matching, allocate() and allocate_stable() share: the check of
+// their weights, a need's priority, the fit and complementarity points, and why a need cannot be
+// covered. Private to the library.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -22,6 +24,17 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
 [[nodiscard]] inline score_t need_priority(const match_weights& w, const need& n,
                                            double waiting_day, int days_waited) {
   return to_score(w.cover * n.weight * n.urgency) + to_score(waiting_day * days_waited);
+}
+
+/// The distance points of an offering `km` away: −distance · min(km, scale) / scale.
+[[nodiscard]] inline score_t distance_points(double km, const match_weights& w) {
+  return -to_score(w.distance * std::min(km, w.distance_scale_km) / w.distance_scale_km);
+}
+
+/// The wait points of an offering: −wait · min(intake wait, scale) / scale.
+[[nodiscard]] inline score_t wait_points(const capacity& units, const match_weights& w) {
+  return -to_score(w.wait * std::min<double>(units.intake_wait_days, w.wait_scale_days) /
+                   w.wait_scale_days);
 }
 
 /// The complementarity points of two needs of one case, of categories a and b, when different

@@ -210,8 +210,18 @@ void check_indexes(const random_parts& parts, const landscape& l, std::mt19937& 
       for (offering_index o = 0; o < count; ++o)
         if (served[o] && has(offerings[o].categories, t[c].id)) expected.push_back(o);
       ASSERT_EQ(l.offerings_reaching(where, c), expected) << describe(where) << " " << t[c].id;
+      // The same with the municipality resolved by the caller, distances included.
+      std::optional<municipality_index> m;
+      if (!where.municipality.empty()) m = g.index_of(where.municipality);
+      ASSERT_EQ(l.offerings_reaching(where, m, c), expected) << describe(where);
+      for (offering_index o : expected)
+        ASSERT_EQ(l.service_distance_km(o, where, m), l.service_distance_km(o, where))
+            << describe(where) << " offering " << o;
     }
   }
+  const auto beyond = static_cast<municipality_index>(g.size());
+  EXPECT_THROW((void)l.offerings_reaching({.municipality = "x"}, beyond, 0), not_found_error);
+  EXPECT_THROW((void)l.service_distance_km(0, {.municipality = "x"}, beyond), not_found_error);
 }
 
 void check_relations(const landscape& l) {
