@@ -446,6 +446,9 @@ void bind_flow(py::module_& m) {
           "pivots", [](const allocation_result& a) { return a.result.pivots; },
           "Network simplex pivots.")
       .def_property_readonly(
+          "parts", [](const allocation_result& a) { return a.result.parts; },
+          "Independent parts of the flow network (joined only by the sink), solved one by one.")
+      .def_property_readonly(
           "warm", [](const allocation_result& a) { return a.result.warm; },
           "Whether the previous optimum was repaired (keten.Allocator) instead of solved anew.")
       .def_property_readonly(

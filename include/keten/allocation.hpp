@@ -106,6 +106,7 @@ struct allocation {
   std::size_t groups{};                  ///< supply nodes of the flow (interchangeable needs)
   std::size_t arcs{};                    ///< arcs of the flow network
   std::int64_t pivots{};                 ///< network simplex pivots (a solve from scratch)
+  std::int64_t parts{};                  ///< independent parts solved one by one (from scratch)
   bool warm{};                           ///< the previous optimum was repaired (allocator)
   std::int64_t paths{};                  ///< shortest augmenting paths of the repair
   std::size_t moves{};                   ///< needs moved by the improvement step

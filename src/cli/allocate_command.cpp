@@ -64,8 +64,10 @@ void print_text(const allocation& a, std::span<const help_case> cases, const lan
       "complementarity {}, {} needs moved by the improvement step)\n",
       a.assigned.size(), a.unmet.size(), points(a.objective), points(a.flow_objective),
       points(a.complementarity), a.moves);
-  fmt::print("  flow network: {} classes of interchangeable needs, {} arcs, {} pivots\n", a.groups,
-             a.arcs, a.pivots);
+  fmt::print(
+      "  flow network: {} classes of interchangeable needs, {} arcs, {} parts solved one by one, "
+      "{} pivots\n",
+      a.groups, a.arcs, a.parts, a.pivots);
   for (const auto& [reason, count] : by_reason)
     fmt::print("  unmet because {}: {}\n", to_string(reason), count);
   fmt::print("\nAssigned\n  {:<12} {:<24} {:<34} {:>8} {:>6}\n", "case", "need", "offering",

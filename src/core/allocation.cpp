@@ -110,6 +110,14 @@ class engine {
 
   [[nodiscard]] const allocation_policy& policy() const { return policy_; }
 
+  /// Reserves room for `more` elements when needed: an eighth more than that, or twice the
+  /// capacity, so that the few cases a re-allocation adds seldom move what is stored.
+  template <class T>
+  static void grow_for(std::vector<T>& v, std::size_t more) {
+    const std::size_t wanted = v.size() + more;
+    if (wanted > v.capacity()) v.reserve(std::max(wanted + wanted / 8, 2 * v.capacity()));
+  }
+
   /// Validates every case (all or nothing), then adds them. Case i of `cases` gets index
   /// first_index + i. Duplicate ids are the caller's business.
   void add(std::span<const help_case> cases, std::span<const int> days_waiting,
@@ -133,9 +141,10 @@ class engine {
       first_category.push_back(static_cast<std::uint32_t>(categories.size()));
       municipalities.push_back(refs.municipality);
     }
-    needs_.reserve(needs_.size() + categories.size());
-    case_first_.reserve(case_first_.size() + cases.size());
-    live_.reserve(live_.size() + cases.size());
+    // Room for the new cases, growing geometrically: a few cases added to many cost O(few).
+    grow_for(needs_, categories.size());
+    grow_for(case_first_, cases.size());
+    grow_for(live_, cases.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
       add_case(cases[ci], first_index + static_cast<std::uint32_t>(ci),
@@ -452,8 +461,14 @@ class engine {
         touch_municipality(g.municipality);
       }
     }
-    waitlist_bucket(n.priority).push_back(static_cast<std::uint32_t>(index));
+    if (can_wait(n)) waitlist_bucket(n.priority).push_back(static_cast<std::uint32_t>(index));
     needs_.push_back(n);
+  }
+
+  /// Whether a need left unmet waits for capacity (capacity_exhausted): it has a candidate and
+  /// its person consented. The others' reasons are final.
+  static bool can_wait(const need_info& n) {
+    return n.blocked.value_or(unmet_reason::capacity_exhausted) == unmet_reason::capacity_exhausted;
   }
 
   void close_case() {
@@ -600,7 +615,12 @@ class engine {
   std::vector<option> option_pool_;  // the classes' options, one range each
   detail::flat_map<std::uint64_t, int, detail::int_hash> group_index_;  // hash → latest class
   std::vector<int> dirty_groups_;
-  std::int64_t members_ = 0;  // needs in the flow
+  // Scratch of solve(), kept so that a re-solve reuses its memory.
+  std::vector<offering_index> chosen_;  // per need: its offering, or no_offering
+  std::vector<score_t> chosen_fit_;     // per need with an offering: its fit
+  std::vector<const option*> used_options_;
+  std::vector<std::uint32_t> queue_;  // per offering: needs waitlisted for it so far
+  std::int64_t members_ = 0;          // needs in the flow
   std::vector<std::int32_t> free_units_;
   std::vector<int> offering_node_, offering_arc_;
   std::vector<int> fair_node_;  // per fairness slot: its index into unmet_node_…, or −1
@@ -649,16 +669,21 @@ allocation engine::solve(std::span<const help_case> cases) {
     out.groups += g.size == 0 ? 0 : 1;
   out.arcs = static_cast<std::size_t>(flow_.network().arc_count());
   out.pivots = flow_.last_solve().pivots;
+  out.parts = flow_.last_solve().parts;
   out.warm = flow_.last_solve().warm;
   out.paths = flow_.last_solve().paths;
   out.used_units.assign(l.offerings().size(), 0);
 
-  // Hand each class's flow to its members in case order, best fit first.
-  std::vector<offering_index> chosen(needs_.size(), no_offering);
-  std::vector<score_t> chosen_fit(needs_.size(), 0);
+  // Hand each class's flow to its members in case order, best fit first. chosen_ (per need: its
+  // offering, or none) is kept between solves, so that a re-solve reuses its memory.
+  std::vector<offering_index>& chosen = chosen_;
+  std::vector<score_t>& chosen_fit = chosen_fit_;
+  chosen.assign(needs_.size(), no_offering);
+  chosen_fit.clear();  // no copy of the last solve's fits when it grows
+  chosen_fit.resize(needs_.size());
   score_t option_value = 0;  // Σ flow · (priority + fit): the flow's value before fairness
   {
-    std::vector<const option*> used;
+    std::vector<const option*>& used = used_options_;
     for (const group& g : groups_) {
       if (g.size == 0) continue;
       used.clear();
@@ -730,9 +755,7 @@ allocation engine::solve(std::span<const help_case> cases) {
 
   // The result: assigned needs in case order; the waitlist: capacity_exhausted needs by priority,
   // highest first (ties in case order), then the others in case order. The waitlist's order is
-  // kept between solves (waitlist_), so no solve sorts it again.
-  enum : unsigned char { gone = 0, waiting = 1, uncoverable = 2 };
-  std::vector<unsigned char> state(needs_.size(), gone);
+  // kept between solves (waitlist_ holds only needs that can wait), so no solve sorts it again.
   score_t final_fit_and_priority = 0;
   std::size_t unmet_count = 0;
   out.assigned.reserve(static_cast<std::size_t>(members_));
@@ -740,15 +763,11 @@ allocation engine::solve(std::span<const help_case> cases) {
     if (!live_[ci]) continue;
     const std::size_t first = case_first_[ci], last = case_first_[ci + 1];
     for (std::size_t i = first; i < last; ++i) {
-      const need_info& n = needs_[i];
       if (chosen[i] != no_offering) {
+        const need_info& n = needs_[i];
         out.assigned.push_back({n.ref, chosen[i], n.priority, chosen_fit[i]});
         final_fit_and_priority += n.priority + chosen_fit[i];
       } else {
-        state[i] =
-            n.blocked.value_or(unmet_reason::capacity_exhausted) == unmet_reason::capacity_exhausted
-                ? waiting
-                : uncoverable;
         ++unmet_count;
       }
     }
@@ -757,18 +776,21 @@ allocation engine::solve(std::span<const help_case> cases) {
           case_complementarity(first, std::span(chosen.data() + first, last - first));
   }
   out.unmet.reserve(unmet_count);
-  std::vector<std::size_t> queue(l.offerings().size(), 0);
+  std::vector<std::uint32_t>& queue = queue_;
+  queue.assign(l.offerings().size(), 0);
   for (const std::uint32_t bucket : waitlist_order_)
-    for (const std::uint32_t i : waitlist_[bucket])
-      if (state[i] == waiting) {
-        const need_info& n = needs_[i];
+    for (const std::uint32_t i : waitlist_[bucket]) {
+      const need_info& n = needs_[i];
+      if (chosen[i] == no_offering && live_[n.ref.case_index])
         out.unmet.push_back({n.ref, unmet_reason::capacity_exhausted, n.priority, n.preferred,
                              ++queue[n.preferred]});
-      }
-  for (std::size_t i = 0; i < needs_.size(); ++i)
-    if (state[i] == uncoverable)
-      out.unmet.push_back(
-          {needs_[i].ref, *needs_[i].blocked, needs_[i].priority, std::nullopt, std::size_t{0}});
+    }
+  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+    if (!live_[ci]) continue;
+    for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i)
+      if (const need_info& n = needs_[i]; n.blocked && !can_wait(n))
+        out.unmet.push_back({n.ref, *n.blocked, n.priority, std::nullopt, std::size_t{0}});
+  }
 
   // The optimal flow's own value, and the fairness penalty in it (the improvement step moves needs
   // between offerings, never in or out of the flow, so the unmet counts stay the flow's).

@@ -203,6 +203,7 @@ def test_allocate_the_example_day(example):
     assert a.objective == pytest.approx(points + a.complementarity + a.fairness_penalty, abs=1e-6)
     assert np.allclose(assigned["total"], assigned["priority"] + assigned["fit"])
     assert a.fairness_penalty == 0.0 and a.groups > 0 and a.arcs > 0 and a.pivots >= 0
+    assert a.parts >= 1
     # No offering beyond its free units; one unit per assigned need.
     free = landscape.offerings()["free_units"]
     assert (a.used_units <= np.maximum(free, 0)).all()

@@ -608,6 +608,11 @@ class Allocation:
         The allocation's total in points: sum of priority + fit of the assigned needs, plus complementarity, plus the fairness penalty.
         """
     @property
+    def parts(self) -> int:
+        """
+        Independent parts of the flow network (joined only by the sink), solved one by one.
+        """
+    @property
     def paths(self) -> int:
         """
         Shortest augmenting paths of a warm repair.

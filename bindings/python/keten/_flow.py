@@ -161,8 +161,8 @@ def allocate(
     (cover, distance, wait, complementarity are used). Releases the GIL.
 
     Returns an :class:`Allocation`: totals (``objective``, ``flow_objective``,
-    ``complementarity``, ``fairness_penalty`` in points; ``groups``, ``arcs``, ``pivots``,
-    ``moves``), ``assigned()`` and ``unmet()`` (the waitlist in order) as Tables and
+    ``complementarity``, ``fairness_penalty`` in points; ``groups``, ``arcs``, ``parts``,
+    ``pivots``, ``moves``), ``assigned()`` and ``unmet()`` (the waitlist in order) as Tables and
     ``to_json()`` (the keten.allocation document). Raises ValidationError (a ValueError) for a
     case that does not fit the landscape, duplicate case ids, or a negative or non-finite weight.
     """
