@@ -238,6 +238,11 @@ class dynamic_min_cost_flow {
   /// from scratch again).
   flow_status solve();
 
+  /// Builds the residual adjacency that repairs search, O(n + m), unless built already; the first
+  /// repair does so itself. A caller that will re-solve (keten::allocator) calls it with its first
+  /// solve, so that every re-solve costs only its change.
+  void prepare_repairs();
+
   [[nodiscard]] const flow_network& network() const { return g_; }
   /// After solve() returned optimal: the flow on arc `a`, a node's potential (an optimal dual in
   /// the sense of network_simplex::potential) and the total cost.

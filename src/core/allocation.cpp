@@ -50,9 +50,7 @@ constexpr offering_index no_offering = std::numeric_limits<offering_index>::max(
 struct need_info {
   need_ref ref;
   score_t priority{};
-  int group = -1;  // supply node class, if in the flow
-  int prev = -1;   // the neighbouring members of its class, in need order (−1: none)
-  int next = -1;
+  int group = -1;                          // supply node class, if in the flow
   offering_index preferred = no_offering;  // best-fit candidate, full or not
   category_index category{};
   std::optional<unmet_reason> blocked;  // set when the need cannot enter the flow
@@ -143,6 +141,8 @@ class engine {
     }
     // Room for the new cases, growing geometrically: a few cases added to many cost O(few).
     grow_for(needs_, categories.size());
+    grow_for(links_, categories.size());
+    grow_for(need_live_, categories.size());
     grow_for(case_first_, cases.size());
     grow_for(live_, cases.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
@@ -158,12 +158,14 @@ class engine {
   void remove(std::uint32_t case_index) {
     const std::size_t first = case_first_[case_index], last = case_first_[case_index + 1];
     for (std::size_t i = first; i < last; ++i) {
-      need_info& n = needs_[i];
+      need_live_[i] = 0;
+      const need_info& n = needs_[i];
       if (n.group < 0) continue;
       group& g = groups_[static_cast<std::size_t>(n.group)];
-      (n.prev >= 0 ? needs_[static_cast<std::size_t>(n.prev)].next : g.head) = n.next;
-      (n.next >= 0 ? needs_[static_cast<std::size_t>(n.next)].prev : g.tail) = n.prev;
-      n.prev = n.next = -1;
+      member_link& x = links_[i];
+      (x.prev >= 0 ? links_[static_cast<std::size_t>(x.prev)].next : g.head) = x.next;
+      (x.next >= 0 ? links_[static_cast<std::size_t>(x.next)].prev : g.tail) = x.prev;
+      x.prev = x.next = -1;
       --g.size;
       touch_group(n.group);
       if (!municipality_needs_.empty()) {
@@ -218,6 +220,8 @@ class engine {
   /// The optimal allocation; `cases` are all cases by index (removed ones included).
   allocation solve(std::span<const help_case> cases);
 
+  void prepare_repairs() { flow_.prepare_repairs(); }
+
   /// The network as it stands (after sync()), for tests and benchmarks.
   allocation_network export_network() {
     sync();
@@ -229,7 +233,7 @@ class engine {
       const group& g = groups_[gi];
       std::vector<need_ref> members;
       members.reserve(static_cast<std::size_t>(g.size));
-      for (int i = g.head; i >= 0; i = needs_[static_cast<std::size_t>(i)].next)
+      for (int i = g.head; i >= 0; i = links_[static_cast<std::size_t>(i)].next)
         members.push_back(needs_[static_cast<std::size_t>(i)].ref);
       out.group_needs.push_back(std::move(members));
       for (const option& o : options_of(g))
@@ -253,7 +257,7 @@ class engine {
     int next_same_hash = -1;         // another class with the same hash, or -1
     std::uint32_t first_option = 0;  // its options: a range of option_pool_
     std::uint32_t option_count = 0;
-    int head = -1;  // members: a list through need_info::prev/next, in need order
+    int head = -1;  // members: a list through links_, in need order
     int tail = -1;
     std::int32_t size = 0;
     bool dirty = false;
@@ -448,10 +452,11 @@ class engine {
   /// Appends a prepared need (its class found, if any) to the needs of the case being added.
   void enter(need_info n) {
     const int index = static_cast<int>(needs_.size());
+    member_link link;
     if (n.group >= 0) {
       group& g = groups_[static_cast<std::size_t>(n.group)];
-      n.prev = g.tail;
-      (g.tail >= 0 ? needs_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
+      link.prev = g.tail;
+      (g.tail >= 0 ? links_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
       g.tail = index;
       ++g.size;
       touch_group(n.group);
@@ -461,8 +466,14 @@ class engine {
         touch_municipality(g.municipality);
       }
     }
-    if (can_wait(n)) waitlist_bucket(n.priority).push_back(static_cast<std::uint32_t>(index));
+    if (can_wait(n))
+      waitlist_bucket(n.priority)
+          .push_back({static_cast<std::uint32_t>(index), n.preferred, n.ref});
+    else
+      uncoverable_.push_back(static_cast<std::uint32_t>(index));
     needs_.push_back(n);
+    links_.push_back(link);
+    need_live_.push_back(1);
   }
 
   /// Whether a need left unmet waits for capacity (capacity_exhausted): it has a candidate and
@@ -581,19 +592,33 @@ class engine {
   std::vector<candidate_fit> scratch_options_;   // of the need being prepared
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
-  std::vector<need_info> needs_;            // every need of every case added, in case order
+  std::vector<need_info> needs_;  // every need of every case added, in case order
+  /// Per need: its neighbours in its class's member list, in need order (−1: none).
+  struct member_link {
+    int prev = -1;
+    int next = -1;
+  };
+  std::vector<member_link> links_;          // per need (apart from need_info: walked in solve())
+  std::vector<unsigned char> need_live_;    // per need: its case was not removed
+  std::vector<std::uint32_t> uncoverable_;  // needs that cannot wait (a final reason), in order
   std::vector<std::size_t> case_first_{0};  // per case: its first need in needs_ (+ the end)
   std::vector<unsigned char> live_;         // per case: not removed
   // Every need ever added, by priority (highest first), each bucket in need order: the waitlist's
   // order, kept between solves so that no solve sorts the waitlist again.
   detail::flat_map<score_t, std::uint32_t, detail::int_hash> waitlist_index_;  // → bucket
-  std::vector<std::vector<std::uint32_t>> waitlist_;  // buckets of indices into needs_
-  std::vector<std::uint32_t> waitlist_order_;         // buckets by priority, highest first
-  std::vector<score_t> waitlist_priority_;            // per bucket
+  /// A need that can wait, with what its waitlist entry needs (its priority is the bucket's).
+  struct waiting_need {
+    std::uint32_t index;  // into needs_
+    offering_index preferred;
+    need_ref ref;
+  };
+  std::vector<std::vector<waiting_need>> waitlist_;  // buckets of needs
+  std::vector<std::uint32_t> waitlist_order_;        // buckets by priority, highest first
+  std::vector<score_t> waitlist_priority_;           // per bucket
   score_t last_priority_ = 0;
   std::uint32_t last_bucket_ = std::numeric_limits<std::uint32_t>::max();
 
-  std::vector<std::uint32_t>& waitlist_bucket(score_t priority) {
+  std::vector<waiting_need>& waitlist_bucket(score_t priority) {
     if (last_bucket_ != std::numeric_limits<std::uint32_t>::max() && last_priority_ == priority)
       return waitlist_[last_bucket_];
     auto [bucket, added] = waitlist_index_.try_emplace(priority);
@@ -703,7 +728,7 @@ allocation engine::solve(std::span<const help_case> cases) {
           const auto i = static_cast<std::size_t>(member);
           chosen[i] = o->offering;
           chosen_fit[i] = o->fit;
-          member = needs_[i].next;
+          member = links_[i].next;
         }
       }
     }
@@ -778,19 +803,18 @@ allocation engine::solve(std::span<const help_case> cases) {
   out.unmet.reserve(unmet_count);
   std::vector<std::uint32_t>& queue = queue_;
   queue.assign(l.offerings().size(), 0);
-  for (const std::uint32_t bucket : waitlist_order_)
-    for (const std::uint32_t i : waitlist_[bucket]) {
-      const need_info& n = needs_[i];
-      if (chosen[i] == no_offering && live_[n.ref.case_index])
-        out.unmet.push_back({n.ref, unmet_reason::capacity_exhausted, n.priority, n.preferred,
-                             ++queue[n.preferred]});
-    }
-  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-    if (!live_[ci]) continue;
-    for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i)
-      if (const need_info& n = needs_[i]; n.blocked && !can_wait(n))
-        out.unmet.push_back({n.ref, *n.blocked, n.priority, std::nullopt, std::size_t{0}});
+  for (const std::uint32_t bucket : waitlist_order_) {
+    const score_t priority = waitlist_priority_[bucket];
+    for (const waiting_need& w : waitlist_[bucket])
+      if (chosen[w.index] == no_offering && need_live_[w.index])
+        out.unmet.push_back(
+            {w.ref, unmet_reason::capacity_exhausted, priority, w.preferred, ++queue[w.preferred]});
   }
+  for (const std::uint32_t i : uncoverable_)  // in need order, which is case order
+    if (need_live_[i]) {
+      const need_info& n = needs_[i];
+      out.unmet.push_back({n.ref, *n.blocked, n.priority, std::nullopt, std::size_t{0}});
+    }
 
   // The optimal flow's own value, and the fairness penalty in it (the improvement step moves needs
   // between offerings, never in or out of the flow, so the unmet counts stay the flow's).
@@ -894,7 +918,9 @@ void allocator::set_free_units(offering_index o, std::int32_t units) {
 }
 
 allocation allocator::solve() {
-  return impl_->e.solve(impl_->cases);
+  allocation out = impl_->e.solve(impl_->cases);
+  impl_->e.prepare_repairs();  // with the first solve, so that re-solves pay only their change
+  return out;
 }
 
 std::span<const help_case> allocator::cases() const {

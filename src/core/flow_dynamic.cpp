@@ -297,13 +297,17 @@ flow_status dynamic_min_cost_flow::solve_by_parts() {
   return flow_status::optimal;
 }
 
+void dynamic_min_cost_flow::prepare_repairs() {
+  if (adjacency_) return;
+  const auto n = static_cast<std::size_t>(g_.node_count());
+  adjacency_ = true;
+  out_.build(n, g_.source);
+  in_.build(n, g_.target);
+}
+
 bool dynamic_min_cost_flow::repair() {
   const auto n = static_cast<std::size_t>(g_.node_count());
-  if (!adjacency_) {  // the first repair: the residual adjacency
-    adjacency_ = true;
-    out_.build(n, g_.source);
-    in_.build(n, g_.target);
-  }
+  prepare_repairs();  // the residual adjacency, if not built yet
   int128 balance = 0;
   for (value_t e : excess_)
     balance += e;
