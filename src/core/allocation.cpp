@@ -125,17 +125,24 @@ class engine {
       add_plain(cases, days_waiting, first_index);
       return;
     }
-    // Validate every case first, keeping the categories and municipalities validation resolved,
-    // then prepare and add the cases one by one.
+    // Validate every case first, keeping the categories and municipalities validation resolved
+    // and each need's priority (computed while the needs are in cache: the second pass does not
+    // read them again), then prepare and add the cases one by one.
     std::vector<category_index> categories;
+    std::vector<score_t> priorities;
     std::vector<std::uint32_t> first_category{0};
     std::vector<std::optional<municipality_index>> municipalities;
     first_category.reserve(cases.size() + 1);
     municipalities.reserve(cases.size());
     case_references refs;
-    for (const help_case& c : cases) {
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      const help_case& c = cases[ci];
       validate(c, l_->categories(), l_->places(), refs);
       categories.insert(categories.end(), refs.categories.begin(), refs.categories.end());
+      const int waited = days_waiting.empty() ? 0 : days_waiting[ci];
+      for (const need& n : c.needs)
+        priorities.push_back(
+            detail::need_priority(policy_.weights, n, policy_.waiting_day, waited));
       first_category.push_back(static_cast<std::uint32_t>(categories.size()));
       municipalities.push_back(refs.municipality);
     }
@@ -147,10 +154,10 @@ class engine {
     grow_for(live_, cases.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
+      const std::size_t first = first_category[ci], count = first_category[ci + 1] - first;
       add_case(cases[ci], first_index + static_cast<std::uint32_t>(ci),
-               days_waiting.empty() ? 0 : days_waiting[ci],
-               std::span(categories).subspan(first_category[ci], cases[ci].needs.size()),
-               municipalities[ci]);
+               std::span(categories).subspan(first, count),
+               std::span(priorities).subspan(first, count), municipalities[ci]);
     }
   }
 
@@ -350,18 +357,18 @@ class engine {
   /// case's exclusions resolved once, each need's class found by find_group. The same options,
   /// preferred candidate and blocked reason as find_candidates and need_terms give (the tests
   /// compare them).
-  void add_case(const help_case& c, std::uint32_t case_index, int waited,
-                std::span<const category_index> categories, std::optional<municipality_index> m) {
+  void add_case(const help_case& c, std::uint32_t case_index,
+                std::span<const category_index> categories, std::span<const score_t> priorities,
+                std::optional<municipality_index> m) {
     const landscape& l = *l_;
     excluded_.clear();
     for (const std::string& id : c.excluded_partners)
       if (const auto p = l.find_partner(id)) excluded_.push_back(*p);
     const std::int64_t place = place_of(c.location, m);
     const std::uint32_t fair = policy_.fairness > 0.0 ? (m ? *m + 1 : 0) : 0;
-    for (std::size_t ni = 0; ni < c.needs.size(); ++ni) {
+    for (std::size_t ni = 0; ni < categories.size(); ++ni) {
       const category_index cat = categories[ni];
-      const score_t priority =
-          detail::need_priority(policy_.weights, c.needs[ni], policy_.waiting_day, waited);
+      const score_t priority = priorities[ni];
       const std::span<const reach_entry> list = reach(c, m, cat, place);
       need_info info;
       info.ref = {case_index, static_cast<std::uint32_t>(ni)};
