@@ -4,6 +4,10 @@
 //
 //   mcf_memory none FILE     reads the instance only (the baseline both share)
 //   mcf_memory keten FILE    reads it and solves with keten::flow::network_simplex
+//   mcf_memory solve FILE    reads it and solves with keten::flow::solve_min_cost_flow (what
+//   callers
+//                            use: the assignment solver on assignment instances), flows and duals
+//                            kept
 //   mcf_memory lemon FILE    reads it and solves with LEMON (the graph copied into a SmartDigraph)
 //
 // Prints the solver, the optimal cost and the peak resident set (getrusage ru_maxrss, KiB).
@@ -19,7 +23,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: mcf_memory none|keten|lemon FILE\n");
+    std::fprintf(stderr, "usage: mcf_memory none|keten|solve|lemon FILE\n");
     return 2;
   }
   const std::string solver = argv[1];
@@ -30,6 +34,10 @@ int main(int argc, char** argv) {
       keten::flow::network_simplex s(g);
       if (s.run() != keten::flow::flow_status::optimal) return 3;
       cost = s.total_cost();
+    } else if (solver == "solve") {
+      const keten::flow::flow_solution s = keten::flow::solve_min_cost_flow(g);
+      if (s.status != keten::flow::flow_status::optimal) return 3;
+      cost = s.cost;
     } else if (solver == "lemon") {
       const keten::peers::lemon_solver s(g.supply, g.source, g.target, g.lower, g.upper, g.cost);
       const keten::peers::lemon_result r = s.network_simplex();
