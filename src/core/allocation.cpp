@@ -375,19 +375,19 @@ class engine {
       info.priority = priority;
       info.category = cat;
       // Which entries the case may use, and why others were left out.
-      std::uint32_t flags = 0;
+      bool any_excluded = false;
+      bool any_not_eligible = false;
       scratch_options_.clear();
       offering_index preferred = no_offering;
       score_t best_fit = 0;
-      for (std::size_t k = 0; k < list.size(); ++k) {
-        const reach_entry& e = list[k];
+      for (const reach_entry& e : list) {
         if (!excluded_.empty() && std::find(excluded_.begin(), excluded_.end(),
                                             l.partner_of(e.offering)) != excluded_.end()) {
-          flags |= 1;
+          any_excluded = true;
           continue;
         }
         if (check(l.offerings()[e.offering].rules, c.profile) != ineligibility::none) {
-          flags |= 2;
+          any_not_eligible = true;
           continue;
         }
         if (preferred == no_offering || e.fit > best_fit) {
@@ -398,12 +398,10 @@ class engine {
       }
       info.preferred = preferred;
       // The rejection that explains an empty candidate list, in uncoverable_because's order.
-      const std::optional<rejection> why = (flags & 1)   ? rejection::excluded
-                                           : (flags & 2) ? rejection::not_eligible
-                                                         : std::optional<rejection>();
-      const std::optional<unmet_reason> blocked_if_consent =
-          detail::blocked_reason(true, preferred != no_offering, why);
-      info.blocked = c.consent ? blocked_if_consent : unmet_reason::no_consent;
+      const std::optional<rejection> why = any_excluded       ? rejection::excluded
+                                           : any_not_eligible ? rejection::not_eligible
+                                                              : std::optional<rejection>();
+      info.blocked = detail::blocked_reason(c.consent, preferred != no_offering, why);
       if (!info.blocked && !scratch_options_.empty())
         info.group = find_group(priority, fair, scratch_options_);
       enter(info);

@@ -1,5 +1,5 @@
 // src/core/flat_map.hpp — a small open-addressing hash map for the hot loops of allocation:
-// integer-like keys, lookups and insertions only. Private to the library.
+// integer-like keys, insertion-or-lookup only. Private to the library.
 #pragma once
 
 #include <cstddef>
@@ -17,8 +17,8 @@ namespace keten::detail {
 }
 
 /// Linear probing over a power-of-two table kept at most half full. `Hash` maps a key to 64 bits;
-/// keys compare with ==. No erase: the maps it serves only grow. References returned stay valid
-/// until the next insertion.
+/// keys compare with ==. No erase or plain lookup: the maps it serves only grow. References
+/// returned stay valid until the next insertion.
 template <class Key, class Value, class Hash>
 class flat_map {
  public:
@@ -38,20 +38,7 @@ class flat_map {
     }
   }
 
-  [[nodiscard]] Value* find(const Key& key) {
-    if (slots_.empty()) return nullptr;
-    for (std::size_t i = Hash{}(key)&mask_;; i = (i + 1) & mask_) {
-      slot& s = slots_[i];
-      if (!s.used) return nullptr;
-      if (s.key == key) return &s.value;
-    }
-  }
-
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  void reserve(std::size_t count) {
-    while (2 * count > slots_.size())
-      grow();
-  }
 
  private:
   struct slot {

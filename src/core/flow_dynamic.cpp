@@ -271,8 +271,7 @@ flow_status dynamic_min_cost_flow::solve_by_parts() {
     }
     if (net > max_abs_value || net < -max_abs_value) return whole();  // no hub copy can take it
     if (al == af) {  // a part without arcs: nodes that exchange no flow
-      if (net != 0 ||
-          std::any_of(sub.supply.begin(), sub.supply.end(), [](value_t s) { return s != 0; }))
+      if (std::any_of(sub.supply.begin(), sub.supply.end(), [](value_t s) { return s != 0; }))
         return flow_status::infeasible;
       continue;
     }
