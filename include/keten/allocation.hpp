@@ -179,8 +179,11 @@ class allocator {
   /// an unknown offering or a negative number.
   void set_free_units(offering_index o, std::int32_t units);
 
-  /// The optimal allocation of the cases present, under the current free units.
-  [[nodiscard]] allocation solve();
+  /// The optimal allocation of the cases present, under the current free units. The allocator
+  /// keeps it and updates it where a change reached: the reference stays valid, and the result
+  /// unchanged, until the next add_cases(), remove_case(), set_free_units() or solve() (copy it
+  /// to keep it longer).
+  [[nodiscard]] const allocation& solve();
 
   [[nodiscard]] std::span<const help_case> cases() const;
   [[nodiscard]] bool contains(std::string_view id) const;

@@ -251,6 +251,11 @@ class dynamic_min_cost_flow {
   [[nodiscard]] std::span<const value_t> flows() const { return flow_; }
   [[nodiscard]] std::span<const cost_t> potentials() const { return pi_; }
   [[nodiscard]] cost_t total_cost() const;
+  /// After a warm solve (last_solve().warm): the arcs whose flow changed since the solve before,
+  /// by set_capacity() or by the repair, each once, in no particular order (an arc whose flow
+  /// changed and changed back may be listed). After a cold solve every flow is new and the list
+  /// is empty. O(change) to keep: callers that read a solution follow only what changed.
+  [[nodiscard]] std::span<const int> changed_arcs() const { return changed_arcs_; }
 
   /// What the last solve() did.
   struct statistics {
@@ -270,6 +275,8 @@ class dynamic_min_cost_flow {
   void check_node(int node, const char* field) const;
   void check_arc(int arc) const;
   void push(int arc, value_t amount);
+  void note_change(std::size_t arc);
+  void forget_changes();
 
   flow_network g_;
   std::vector<value_t> flow_;    // per arc, for the arcs known at the last solve (+ new ones: 0)
@@ -280,6 +287,11 @@ class dynamic_min_cost_flow {
   // Changes since the last solve.
   std::size_t known_nodes_ = 0;
   std::vector<int> touched_arcs_, touched_nodes_;
+  // Arcs whose flow changed (changed_arcs()): a list and a mark per arc. Once a solve has
+  // reported them, the next change starts a new list.
+  std::vector<int> changed_arcs_;
+  std::vector<unsigned char> changed_;
+  bool changes_reported_ = false;
   // The arcs at each node: a compact array built at the first repair for the arcs then known,
   // and per node the arcs added since.
   struct incidence {

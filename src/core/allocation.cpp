@@ -86,6 +86,57 @@ void check_days(std::span<const help_case> cases, std::span<const int> days_wait
 /// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
 /// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
 /// own class, found case by case with find_candidates and need_terms: the reference way.
+/// Moves the elements of v[begin, end) that `drop` rejects to v[to, …) (to ≤ begin), in order, run
+/// by run; returns the end of them. `drop` sees each element once. O(end − begin).
+template <class T, class Drop>
+std::size_t compact_range(std::vector<T>& v, std::size_t begin, std::size_t end, std::size_t to,
+                          Drop&& drop) {
+  std::size_t run = begin;  // the run of kept elements being scanned starts here
+  for (std::size_t r = begin; r < end; ++r) {
+    if (!drop(v[r])) continue;  // called once per element
+    if (to != run)
+      std::copy(v.begin() + static_cast<std::ptrdiff_t>(run),
+                v.begin() + static_cast<std::ptrdiff_t>(r),
+                v.begin() + static_cast<std::ptrdiff_t>(to));
+    to += r - run;
+    run = r + 1;
+  }
+  if (to != run)
+    std::copy(v.begin() + static_cast<std::ptrdiff_t>(run),
+              v.begin() + static_cast<std::ptrdiff_t>(end),
+              v.begin() + static_cast<std::ptrdiff_t>(to));
+  return to + (end - run);
+}
+
+/// Merges the sorted `add` into the sorted v[0, kept), which has room for them after it
+/// (v.size() ≥ kept + add.size()), from the back, moving runs of v at once; the result is
+/// v[0, kept + add.size()). O(kept − the place of the first added element).
+template <class T, class Before>
+void merge_from_back(std::vector<T>& v, std::size_t kept, std::span<const T> add, Before&& before) {
+  std::size_t w = kept + add.size(), a = kept;
+  for (std::size_t b = add.size(); b > 0; --b) {
+    const T& x = add[b - 1];
+    std::size_t s = a;
+    while (s > 0 && before(x, v[s - 1]))
+      --s;
+    if (s < a) {
+      std::move_backward(v.begin() + static_cast<std::ptrdiff_t>(s),
+                         v.begin() + static_cast<std::ptrdiff_t>(a),
+                         v.begin() + static_cast<std::ptrdiff_t>(w));
+      w -= a - s;
+      a = s;
+    }
+    v[--w] = x;
+  }
+}
+
+/// The waitlist's order of capacity_exhausted needs: by priority, highest first, then in case
+/// order.
+bool waitlist_before(const unmet_need& a, const unmet_need& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  return a.need < b.need;
+}
+
 class engine {
  public:
   engine(const landscape& l, const allocation_policy& policy, bool grouped)
@@ -114,6 +165,16 @@ class engine {
   static void grow_for(std::vector<T>& v, std::size_t more) {
     const std::size_t wanted = v.size() + more;
     if (wanted > v.capacity()) v.reserve(std::max(wanted + wanted / 8, 2 * v.capacity()));
+  }
+
+  /// v = n copies of x, with an eighth more room when v must grow.
+  template <class T>
+  static void assign_with_slack(std::vector<T>& v, std::size_t n, const T& x) {
+    if (n > v.capacity()) {
+      v.clear();
+      v.reserve(n + n / 8);
+    }
+    v.assign(n, x);
   }
 
   /// Validates every case (all or nothing), then adds them. Case i of `cases` gets index
@@ -182,6 +243,7 @@ class engine {
       --members_;
     }
     live_[case_index] = 0;
+    if (have_result_) mark_case(case_index);
   }
 
   void set_free_units(offering_index o, std::int32_t units) {
@@ -201,6 +263,7 @@ class engine {
     for (int gi : dirty_groups_) {
       group& g = groups_[static_cast<std::size_t>(gi)];
       g.dirty = false;
+      if (have_result_) hand_out_again(gi);  // its members changed
       const flow::value_t size = g.size;
       flow_.set_supply(g.node, size);
       for (const option& o : options_of(g))
@@ -224,8 +287,12 @@ class engine {
     flow_.set_supply(sink_, -members_);
   }
 
-  /// The optimal allocation; `cases` are all cases by index (removed ones included).
-  allocation solve(std::span<const help_case> cases);
+  /// The optimal allocation; `cases` are all cases by index (removed ones included). The result
+  /// stays the engine's until the next change; a re-solve after a warm repair updates it where the
+  /// change reached (solve_incremental), any other solve builds it anew (solve_full).
+  const allocation& solve(std::span<const help_case> cases);
+  /// The last result, moved out (for allocate(), whose engine ends with it).
+  allocation take_result() { return std::move(result_); }
 
   void prepare_repairs() { flow_.prepare_repairs(); }
 
@@ -267,7 +334,9 @@ class engine {
     int head = -1;  // members: a list through links_, in need order
     int tail = -1;
     std::int32_t size = 0;
-    bool dirty = false;
+    std::int32_t handed = 0;  // members with an offering in the last hand-out (the first ones)
+    bool dirty = false;       // its size changed since sync()
+    bool hand_out = false;    // listed in hand_out_ (its members or its flow changed)
   };
 
   /// The complementarity of the case whose needs start at needs_[first], given the offering of
@@ -492,6 +561,26 @@ class engine {
     live_.push_back(1);
   }
 
+  void hand_out_again(int gi) {
+    group& g = groups_[static_cast<std::size_t>(gi)];
+    if (!g.hand_out) {
+      g.hand_out = true;
+      hand_out_.push_back(gi);
+    }
+  }
+
+  /// Marks a case whose entries in the result change with the next solve.
+  void mark_case(std::uint32_t ci) {
+    if (case_marked_.size() <= ci) {
+      grow_for(case_marked_, ci + 1 - case_marked_.size());
+      case_marked_.resize(ci + 1, 0);
+    }
+    if (!case_marked_[ci]) {
+      case_marked_[ci] = 1;
+      marked_.push_back(ci);
+    }
+  }
+
   void touch_group(int gi) {
     group& g = groups_[static_cast<std::size_t>(gi)];
     if (!g.dirty) {
@@ -562,9 +651,11 @@ class engine {
       // The plain graph (a one-off export for peers) leaves out arcs to full offerings; the
       // grouped one keeps them, so that free units can change later without regrouping.
       if (!grouped_ && free_units_[o.offering] == 0) continue;
-      option_pool_.push_back(
-          {flow_.add_arc(g.node, offering_node(o.offering), 0, -(priority + o.fit)), o.offering,
-           o.fit});
+      const int arc = flow_.add_arc(g.node, offering_node(o.offering), 0, -(priority + o.fit));
+      option_pool_.push_back({arc, o.offering, o.fit});
+      if (arc_group_.size() <= static_cast<std::size_t>(arc))
+        arc_group_.resize(static_cast<std::size_t>(arc) + 1, -1);
+      arc_group_[static_cast<std::size_t>(arc)] = gi;
     }
     g.option_count = static_cast<std::uint32_t>(option_pool_.size() - g.first_option);
     g.unmet_arc = flow_.add_arc(g.node, fair ? unmet_node_[municipality] : sink_, 0, 0);
@@ -582,6 +673,17 @@ class engine {
       if (mine[k].offering != options[k].offering || mine[k].fit != options[k].fit) return false;
     return true;
   }
+
+  void solve_full(std::span<const help_case> cases);
+  void solve_incremental(std::span<const help_case> cases);
+  void hand_out(group& g, bool track);
+  void count_used();
+  void release_overflow();
+  void revert_moves(std::uint32_t ci);
+  bool improve_case(std::uint32_t ci);
+  void drop_stale_moves();
+  void build_result(std::span<const help_case> cases);
+  void update_result();
 
   const landscape* l_;
   allocation_policy policy_;
@@ -645,12 +747,31 @@ class engine {
   std::vector<option> option_pool_;  // the classes' options, one range each
   detail::flat_map<std::uint64_t, int, detail::int_hash> group_index_;  // hash → latest class
   std::vector<int> dirty_groups_;
-  // Scratch of solve(), kept so that a re-solve reuses its memory.
-  std::vector<offering_index> chosen_;  // per need: its offering, or no_offering
-  std::vector<score_t> chosen_fit_;     // per need with an offering: its fit
+  std::vector<int> arc_group_;  // per arc: the class whose option it is, or −1
+
+  // The last result and what a re-solve needs to update it where the change reached.
+  allocation result_;
+  bool have_result_ = false;
+  std::size_t solved_cases_ = 0;         // cases (by index) when result_ was made
+  std::vector<offering_index> handed_;   // per need: its offering in the flow's hand-out
+  std::vector<score_t> handed_fit_;      // … and its fit there
+  std::vector<offering_index> chosen_;   // per need: its offering after the improvement step
+  std::vector<score_t> chosen_fit_;      // … and its fit there
+  std::vector<std::uint32_t> moved_;     // needs the improvement step moved (chosen ≠ handed)
+  std::vector<unsigned char> in_moved_;  // per need: listed in moved_
+  std::vector<std::int32_t> used_;       // per offering: units chosen_ uses
+  std::vector<int> hand_out_;            // classes to hand out again (members or flow changed)
+  std::vector<std::uint32_t> marked_;    // cases whose entries in result_ change
+  std::vector<unsigned char> case_marked_;
+  std::vector<score_t> case_complementarity_;  // per case: its part of result_.complementarity
+  score_t assigned_value_ = 0;                 // Σ priority + fit over result_.assigned
+  std::size_t exhausted_ = 0;  // capacity_exhausted entries, at the front of result_.unmet
+  // Scratch, kept so that a re-solve reuses its memory.
   std::vector<const option*> used_options_;
   std::vector<std::uint32_t> queue_;  // per offering: needs waitlisted for it so far
-  std::int64_t members_ = 0;          // needs in the flow
+  std::vector<assigned_need> new_assigned_;
+  std::vector<unmet_need> new_waiting_, new_final_;
+  std::int64_t members_ = 0;  // needs in the flow
   std::vector<std::int32_t> free_units_;
   std::vector<int> offering_node_, offering_arc_;
   std::vector<int> fair_node_;  // per fairness slot: its index into unmet_node_…, or −1
@@ -687,14 +808,28 @@ void validate_policy_weights(const match_weights& w, double waiting_day, std::st
 
 namespace {
 
-allocation engine::solve(std::span<const help_case> cases) {
-  const landscape& l = *l_;
+const allocation& engine::solve(std::span<const help_case> cases) {
   sync();
   if (policy_.progress) policy_.progress("solving", 0, 1);
   if (flow_.solve() != flow::flow_status::optimal)
     throw validation_error(error_code::invalid_value,
                            "internal: the allocation network is infeasible");  // not reachable
-  allocation out;
+  if (policy_.progress) policy_.progress("improving", 0, 1);
+  if (have_result_ && flow_.last_solve().warm)
+    solve_incremental(cases);
+  else
+    solve_full(cases);
+  for (const std::uint32_t ci : marked_)
+    case_marked_[ci] = 0;
+  marked_.clear();
+  for (const int gi : hand_out_)
+    groups_[static_cast<std::size_t>(gi)].hand_out = false;
+  hand_out_.clear();
+  solved_cases_ = cases.size();
+  have_result_ = true;
+
+  allocation& out = result_;
+  out.groups = 0;
   for (const group& g : groups_)
     out.groups += g.size == 0 ? 0 : 1;
   out.arcs = static_cast<std::size_t>(flow_.network().arc_count());
@@ -702,132 +837,361 @@ allocation engine::solve(std::span<const help_case> cases) {
   out.parts = flow_.last_solve().parts;
   out.warm = flow_.last_solve().warm;
   out.paths = flow_.last_solve().paths;
-  out.used_units.assign(l.offerings().size(), 0);
+  out.used_units.assign(used_.begin(), used_.end());
+  out.moves = moved_.size();
+  // The optimal flow's own value and the fairness penalty in it: the cost on the tranche arcs
+  // (the improvement step moves needs between offerings, never in or out of the flow).
+  out.flow_objective = -flow_.total_cost();
+  out.fairness_penalty = 0;
+  for (const int a : tranche_arc_)
+    out.fairness_penalty -= flow_.flow(a) * flow_.network().cost[static_cast<std::size_t>(a)];
+  out.objective = assigned_value_ + out.fairness_penalty + out.complementarity;
+  if (policy_.progress) policy_.progress("done", 1, 1);
+  return out;
+}
 
-  // Hand each class's flow to its members in case order, best fit first. chosen_ (per need: its
-  // offering, or none) is kept between solves, so that a re-solve reuses its memory.
-  std::vector<offering_index>& chosen = chosen_;
-  std::vector<score_t>& chosen_fit = chosen_fit_;
-  chosen.assign(needs_.size(), no_offering);
-  chosen_fit.clear();  // no copy of the last solve's fits when it grows
-  chosen_fit.resize(needs_.size());
-  score_t option_value = 0;  // Σ flow · (priority + fit): the flow's value before fairness
-  {
-    std::vector<const option*>& used = used_options_;
-    for (const group& g : groups_) {
-      if (g.size == 0) continue;
-      used.clear();
-      for (const option& o : options_of(g))
-        if (flow_.flow(o.arc) > 0) used.push_back(&o);
-      if (used.size() > 1)
-        std::sort(used.begin(), used.end(), [this](const option* a, const option* b) {
-          if (a->fit != b->fit) return a->fit > b->fit;
-          return id_rank(a->offering) < id_rank(b->offering);
-        });
-      int member = g.head;
-      for (const option* o : used) {
-        const flow::value_t units = flow_.flow(o->arc);
-        option_value += units * (g.priority + o->fit);
-        out.used_units[o->offering] += static_cast<std::int32_t>(units);
-        for (flow::value_t k = 0; k < units; ++k) {
-          const auto i = static_cast<std::size_t>(member);
-          chosen[i] = o->offering;
-          chosen_fit[i] = o->fit;
-          member = links_[i].next;
-        }
+/// Hands a class's flow to its members in need order (which is case order), best fit first,
+/// ties in id order; the members beyond the flow get none. `track`: a re-solve, which marks the
+/// cases whose hand-out changed and leaves chosen_ to them; else chosen_ is the hand-out.
+///
+/// Only the first max(handed before, handed now) members are visited: members join at the end
+/// and leaving moves the others forward, so a member further back had none and keeps none (a
+/// class of thousands of needs with a few units costs those few).
+void engine::hand_out(group& g, bool track) {
+  std::vector<const option*>& used = used_options_;
+  used.clear();
+  for (const option& o : options_of(g))
+    if (flow_.flow(o.arc) > 0) used.push_back(&o);
+  if (used.size() > 1)
+    std::sort(used.begin(), used.end(), [this](const option* a, const option* b) {
+      if (a->fit != b->fit) return a->fit > b->fit;
+      return id_rank(a->offering) < id_rank(b->offering);
+    });
+  const auto give = [&](int member, offering_index o, score_t fit) {
+    const auto i = static_cast<std::size_t>(member);
+    if (track) {
+      if (handed_[i] != o || handed_fit_[i] != fit) mark_case(needs_[i].ref.case_index);
+    } else {
+      chosen_[i] = o;
+      chosen_fit_[i] = fit;
+    }
+    handed_[i] = o;
+    handed_fit_[i] = fit;
+  };
+  int member = g.head;
+  std::int32_t handed = 0;
+  for (const option* o : used)
+    for (flow::value_t k = flow_.flow(o->arc); k > 0; --k, ++handed) {
+      give(member, o->offering, o->fit);
+      member = links_[static_cast<std::size_t>(member)].next;
+    }
+  for (std::int32_t k = handed; k < g.handed && member >= 0; ++k) {
+    give(member, no_offering, 0);
+    member = links_[static_cast<std::size_t>(member)].next;
+  }
+  g.handed = handed;
+}
+
+/// used_: the units of each offering that chosen_ uses, from the flow on its arc to the sink and
+/// the moves that stand (moved_ is compacted on the way).
+void engine::count_used() {
+  used_.assign(l_->offerings().size(), 0);
+  for (offering_index o = 0; o < used_.size(); ++o)
+    if (offering_arc_[o] >= 0) used_[o] = static_cast<std::int32_t>(flow_.flow(offering_arc_[o]));
+  drop_stale_moves();
+  for (const std::uint32_t i : moved_) {
+    ++used_[chosen_[i]];
+    --used_[handed_[i]];
+  }
+}
+
+/// Keeps in moved_ only the live needs whose offering is not their hand-out's.
+void engine::drop_stale_moves() {
+  std::size_t kept = 0;
+  for (const std::uint32_t i : moved_) {
+    if (need_live_[i] && chosen_[i] != handed_[i])
+      moved_[kept++] = i;
+    else
+      in_moved_[i] = 0;
+  }
+  moved_.resize(kept);
+}
+
+/// Puts every moved need of the case back on its hand-out and marks the case.
+void engine::revert_moves(std::uint32_t ci) {
+  mark_case(ci);
+  for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i)
+    if (chosen_[i] != handed_[i]) {
+      if (chosen_[i] != no_offering) --used_[chosen_[i]];
+      if (handed_[i] != no_offering) ++used_[handed_[i]];
+      chosen_[i] = handed_[i];
+      chosen_fit_[i] = handed_fit_[i];
+    }
+}
+
+/// After a repair the flow may use units that moves had taken (or an offering has fewer free
+/// units): the cases whose moves use an offering beyond its free units get their hand-out back,
+/// until no offering is over. Each round reverts at least one move, so this ends.
+void engine::release_overflow() {
+  for (;;) {
+    bool over = false;
+    for (const std::uint32_t i : moved_) {
+      const offering_index o = chosen_[i];
+      if (chosen_[i] == handed_[i] || used_[o] <= free_units_[o]) continue;
+      revert_moves(needs_[i].ref.case_index);
+      over = true;
+    }
+    if (!over) return;
+    drop_stale_moves();
+  }
+}
+
+/// The improvement step on one case: each need in turn moves to the candidate with spare units
+/// that gains the most (complementarity gained minus fit lost), if any gains. Whether it moved one.
+bool engine::improve_case(std::uint32_t ci) {
+  const std::size_t first = case_first_[ci];
+  const std::size_t count = case_first_[ci + 1] - first;
+  const std::span<offering_index> of(chosen_.data() + first, count);
+  bool improved = false;
+  for (std::size_t ni = 0; ni < count; ++ni) {
+    const std::size_t i = first + ni;
+    if (chosen_[i] == no_offering) continue;
+    const score_t before = case_complementarity(first, of);
+    const offering_index current = chosen_[i];
+    score_t best_gain = 0;
+    offering_index best = no_offering;
+    score_t best_fit = 0;
+    for (const option& o : options_of(groups_[static_cast<std::size_t>(needs_[i].group)])) {
+      if (o.offering == current) continue;
+      if (used_[o.offering] >= free_units_[o.offering]) continue;
+      chosen_[i] = o.offering;
+      const score_t gain = case_complementarity(first, of) - before + o.fit - chosen_fit_[i];
+      chosen_[i] = current;
+      if (gain > best_gain) {
+        best_gain = gain;
+        best = o.offering;
+        best_fit = o.fit;
       }
     }
+    if (best != no_offering) {
+      --used_[current];
+      ++used_[best];
+      chosen_[i] = best;
+      chosen_fit_[i] = best_fit;
+      if (!in_moved_[i]) {
+        in_moved_[i] = 1;
+        moved_.push_back(static_cast<std::uint32_t>(i));
+      }
+      improved = true;
+    }
   }
+  return improved;
+}
 
-  // Improvement: move single needs to candidates with spare units when the case gains.
-  if (policy_.progress) policy_.progress("improving", 0, 1);
+void engine::solve_full(std::span<const help_case> cases) {
+  const std::size_t n = needs_.size();
+  // With room for the needs of later re-solves (the need arrays have the same slack).
+  assign_with_slack(handed_, n, no_offering);
+  assign_with_slack(handed_fit_, n, score_t{0});
+  assign_with_slack(chosen_, n, no_offering);
+  assign_with_slack(chosen_fit_, n, score_t{0});
+  assign_with_slack(in_moved_, n, static_cast<unsigned char>(0));
+  moved_.clear();
+  for (group& g : groups_) {
+    g.handed = 0;  // chosen_ starts with none for every need
+    if (g.size > 0) hand_out(g, false);
+  }
+  count_used();
   if (policy_.improve_complementarity && policy_.weights.complementarity > 0.0) {
     for (int pass = 0; pass < 4; ++pass) {
       bool improved = false;
-      for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-        const std::size_t first = case_first_[ci];
-        const std::size_t count = case_first_[ci + 1] - first;
-        if (count < 2 || !live_[ci]) continue;
-        const std::span<offering_index> of(chosen.data() + first, count);
-        for (std::size_t ni = 0; ni < count; ++ni) {
-          const std::size_t i = first + ni;
-          if (chosen[i] == no_offering) continue;
-          const score_t before = case_complementarity(first, of);
-          const offering_index current = chosen[i];
-          score_t best_gain = 0;
-          offering_index best = no_offering;
-          score_t best_fit = 0;
-          for (const option& o : options_of(groups_[static_cast<std::size_t>(needs_[i].group)])) {
-            if (o.offering == current) continue;
-            if (out.used_units[o.offering] >= free_units_[o.offering]) continue;
-            chosen[i] = o.offering;
-            const score_t gain = case_complementarity(first, of) - before + o.fit - chosen_fit[i];
-            chosen[i] = current;
-            if (gain > best_gain) {
-              best_gain = gain;
-              best = o.offering;
-              best_fit = o.fit;
-            }
-          }
-          if (best != no_offering) {
-            --out.used_units[current];
-            ++out.used_units[best];
-            chosen[i] = best;
-            chosen_fit[i] = best_fit;
-            ++out.moves;
-            improved = true;
-          }
-        }
-      }
+      for (std::uint32_t ci = 0; ci < cases.size(); ++ci)
+        if (live_[ci] && case_first_[ci + 1] - case_first_[ci] > 1) improved |= improve_case(ci);
       if (!improved) break;
     }
+    drop_stale_moves();
   }
+  build_result(cases);
+}
 
-  // The result: assigned needs in case order; the waitlist: capacity_exhausted needs by priority,
-  // highest first (ties in case order), then the others in case order. The waitlist's order is
-  // kept between solves (waitlist_ holds only needs that can wait), so no solve sorts it again.
-  score_t final_fit_and_priority = 0;
+/// A re-solve after a warm repair: only the classes whose members or flow changed are handed out
+/// again; the cases that changed (theirs, the new ones, the removed ones) start again from the
+/// hand-out, the improvement step revisits them, and their entries in the result are replaced.
+/// Cases nothing reached keep their assignment, moves included, unless a move now takes a unit
+/// the flow needs (release_overflow). O(change) apart from the copying of update_result().
+void engine::solve_incremental(std::span<const help_case> cases) {
+  const std::size_t n = needs_.size();
+  if (case_marked_.size() < live_.size()) {
+    grow_for(case_marked_, live_.size() - case_marked_.size());
+    case_marked_.resize(live_.size(), 0);
+  }
+  grow_for(handed_, n - handed_.size());
+  handed_.resize(n, no_offering);
+  grow_for(handed_fit_, n - handed_fit_.size());
+  handed_fit_.resize(n, 0);
+  grow_for(chosen_, n - chosen_.size());
+  chosen_.resize(n, no_offering);
+  grow_for(chosen_fit_, n - chosen_fit_.size());
+  chosen_fit_.resize(n, 0);
+  grow_for(in_moved_, n - in_moved_.size());
+  in_moved_.resize(n, 0);
+  for (auto ci = static_cast<std::uint32_t>(solved_cases_); ci < cases.size(); ++ci)
+    mark_case(ci);
+  for (const int a : flow_.changed_arcs())
+    if (static_cast<std::size_t>(a) < arc_group_.size() &&
+        arc_group_[static_cast<std::size_t>(a)] >= 0)
+      hand_out_again(arc_group_[static_cast<std::size_t>(a)]);
+  for (const int gi : hand_out_)
+    hand_out(groups_[static_cast<std::size_t>(gi)], true);
+  // The marked cases start again from the hand-out.
+  for (const std::uint32_t ci : marked_)
+    for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i) {
+      chosen_[i] = handed_[i];
+      chosen_fit_[i] = handed_fit_[i];
+    }
+  count_used();
+  release_overflow();
+  if (policy_.improve_complementarity && policy_.weights.complementarity > 0.0) {
+    std::sort(marked_.begin(), marked_.end());
+    for (int pass = 0; pass < 4; ++pass) {
+      bool improved = false;
+      for (const std::uint32_t ci : marked_)
+        if (live_[ci] && case_first_[ci + 1] - case_first_[ci] > 1) improved |= improve_case(ci);
+      if (!improved) break;
+    }
+    drop_stale_moves();
+  }
+  update_result();
+}
+
+/// result_ from scratch: assigned needs in case order; the waitlist: capacity_exhausted needs by
+/// priority, highest first (ties in case order), then the others in case order. The waitlist's
+/// order is kept between solves (waitlist_ holds only needs that can wait), so no solve sorts it.
+void engine::build_result(std::span<const help_case> cases) {
+  allocation& out = result_;
+  out.assigned.clear();
+  out.unmet.clear();
+  out.complementarity = 0;
+  assigned_value_ = 0;
+  grow_for(case_complementarity_,
+           cases.size() - std::min(cases.size(), case_complementarity_.size()));
+  case_complementarity_.assign(cases.size(), 0);
   std::size_t unmet_count = 0;
-  out.assigned.reserve(static_cast<std::size_t>(members_));
-  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+  // Room for a re-solve's changes without moving the lists.
+  const auto members = static_cast<std::size_t>(members_);
+  out.assigned.reserve(members + members / 8 + 64);
+  for (std::uint32_t ci = 0; ci < cases.size(); ++ci) {
     if (!live_[ci]) continue;
     const std::size_t first = case_first_[ci], last = case_first_[ci + 1];
     for (std::size_t i = first; i < last; ++i) {
-      if (chosen[i] != no_offering) {
+      if (chosen_[i] != no_offering) {
         const need_info& n = needs_[i];
-        out.assigned.push_back({n.ref, chosen[i], n.priority, chosen_fit[i]});
-        final_fit_and_priority += n.priority + chosen_fit[i];
+        out.assigned.push_back({n.ref, chosen_[i], n.priority, chosen_fit_[i]});
+        assigned_value_ += n.priority + chosen_fit_[i];
       } else {
         ++unmet_count;
       }
     }
-    if (last - first > 1)
-      out.complementarity +=
-          case_complementarity(first, std::span(chosen.data() + first, last - first));
+    if (last - first > 1) {
+      case_complementarity_[ci] =
+          case_complementarity(first, std::span(chosen_.data() + first, last - first));
+      out.complementarity += case_complementarity_[ci];
+    }
   }
-  out.unmet.reserve(unmet_count);
+  out.unmet.reserve(unmet_count + unmet_count / 8 + 64);
   std::vector<std::uint32_t>& queue = queue_;
-  queue.assign(l.offerings().size(), 0);
+  queue.assign(l_->offerings().size(), 0);
   for (const std::uint32_t bucket : waitlist_order_) {
     const score_t priority = waitlist_priority_[bucket];
     for (const waiting_need& w : waitlist_[bucket])
-      if (chosen[w.index] == no_offering && need_live_[w.index])
+      if (chosen_[w.index] == no_offering && need_live_[w.index])
         out.unmet.push_back(
             {w.ref, unmet_reason::capacity_exhausted, priority, w.preferred, ++queue[w.preferred]});
   }
+  exhausted_ = out.unmet.size();
   for (const std::uint32_t i : uncoverable_)  // in need order, which is case order
     if (need_live_[i]) {
       const need_info& n = needs_[i];
       out.unmet.push_back({n.ref, *n.blocked, n.priority, std::nullopt, std::size_t{0}});
     }
+}
 
-  // The optimal flow's own value, and the fairness penalty in it (the improvement step moves needs
-  // between offerings, never in or out of the flow, so the unmet counts stay the flow's).
-  out.flow_objective = -flow_.total_cost();
-  out.fairness_penalty = out.flow_objective - option_value;
-  out.objective = final_fit_and_priority + out.fairness_penalty + out.complementarity;
-  if (policy_.progress) policy_.progress("done", 1, 1);
-  return out;
+/// result_ after a re-solve: the entries of the marked cases are dropped (in place, keeping the
+/// order) and their new ones merged in from the back; queue places are counted again. Copying
+/// O(result) in two sequential passes, everything else O(marked cases · their needs · log).
+void engine::update_result() {
+  allocation& out = result_;
+  std::sort(marked_.begin(), marked_.end());
+  // The marked cases' complementarity and new entries.
+  std::vector<assigned_need>& add = new_assigned_;
+  std::vector<unmet_need>& waiting = new_waiting_;
+  std::vector<unmet_need>& final_reasons = new_final_;
+  add.clear();
+  waiting.clear();
+  final_reasons.clear();
+  if (case_complementarity_.size() < live_.size()) {
+    grow_for(case_complementarity_, live_.size() - case_complementarity_.size());
+    case_complementarity_.resize(live_.size(), 0);
+  }
+  for (const std::uint32_t ci : marked_) {
+    out.complementarity -= case_complementarity_[ci];
+    case_complementarity_[ci] = 0;
+    if (!live_[ci]) continue;
+    const std::size_t first = case_first_[ci], last = case_first_[ci + 1];
+    for (std::size_t i = first; i < last; ++i) {
+      const need_info& n = needs_[i];
+      if (chosen_[i] != no_offering) {
+        add.push_back({n.ref, chosen_[i], n.priority, chosen_fit_[i]});
+        assigned_value_ += n.priority + chosen_fit_[i];
+      } else if (can_wait(n)) {
+        waiting.push_back({n.ref, unmet_reason::capacity_exhausted, n.priority, n.preferred, 0});
+      } else if (ci >= solved_cases_) {  // a final reason: listed once, when the case arrives
+        final_reasons.push_back({n.ref, *n.blocked, n.priority, std::nullopt, std::size_t{0}});
+      }
+    }
+    if (last - first > 1) {
+      case_complementarity_[ci] =
+          case_complementarity(first, std::span(chosen_.data() + first, last - first));
+      out.complementarity += case_complementarity_[ci];
+    }
+  }
+  std::sort(waiting.begin(), waiting.end(), waitlist_before);
+
+  // Assigned: drop the marked cases' entries, then merge the new ones in from the back.
+  std::vector<assigned_need>& as = out.assigned;
+  const std::size_t assigned_kept = compact_range(as, 0, as.size(), 0, [&](const assigned_need& x) {
+    if (!case_marked_[x.need.case_index]) return false;
+    assigned_value_ -= x.priority + x.fit;
+    return true;
+  });
+  as.resize(assigned_kept + add.size());
+  merge_from_back(as, assigned_kept, std::span<const assigned_need>(add),
+                  [](const assigned_need& a, const assigned_need& b) { return a.need < b.need; });
+
+  // The waitlist: [capacity_exhausted | final reasons]. The first part drops the marked cases'
+  // entries, the second those of removed cases; the second moves back to make room, the new
+  // final reasons (of new cases, the last in case order) go at its end, and the first part takes
+  // the marked cases' waiting needs by a merge from the back.
+  std::vector<unmet_need>& un = out.unmet;
+  const std::size_t waiting_kept = compact_range(un, 0, exhausted_, 0, [&](const unmet_need& u) {
+    return case_marked_[u.need.case_index] != 0;
+  });
+  const std::size_t final_kept =
+      compact_range(un, exhausted_, un.size(), waiting_kept,
+                    [&](const unmet_need& u) { return live_[u.need.case_index] == 0; }) -
+      waiting_kept;
+  exhausted_ = waiting_kept + waiting.size();
+  un.resize(exhausted_ + final_kept + final_reasons.size());
+  std::move_backward(un.begin() + static_cast<std::ptrdiff_t>(waiting_kept),
+                     un.begin() + static_cast<std::ptrdiff_t>(waiting_kept + final_kept),
+                     un.begin() + static_cast<std::ptrdiff_t>(exhausted_ + final_kept));
+  std::copy(final_reasons.begin(), final_reasons.end(),
+            un.begin() + static_cast<std::ptrdiff_t>(exhausted_ + final_kept));
+  merge_from_back(un, waiting_kept, std::span<const unmet_need>(waiting), waitlist_before);
+  std::vector<std::uint32_t>& queue = queue_;
+  queue.assign(l_->offerings().size(), 0);
+  for (std::size_t k = 0; k < exhausted_; ++k)
+    un[k].queue_position = ++queue[*un[k].waiting_for];
 }
 
 /// Throws validation_error naming the first case whose id is already taken, by an earlier case or
@@ -882,7 +1246,8 @@ allocation allocate(const landscape& l, std::span<const help_case> cases,
   engine e(l, policy, true);
   e.add(cases, days_waiting, 0);
   check_unique_ids(cases);
-  return e.solve(cases);
+  (void)e.solve(cases);
+  return e.take_result();
 }
 
 struct allocator::impl {
@@ -922,8 +1287,8 @@ void allocator::set_free_units(offering_index o, std::int32_t units) {
   impl_->e.set_free_units(o, units);
 }
 
-allocation allocator::solve() {
-  allocation out = impl_->e.solve(impl_->cases);
+const allocation& allocator::solve() {
+  const allocation& out = impl_->e.solve(impl_->cases);
   impl_->e.prepare_repairs();  // with the first solve, so that re-solves pay only their change
   return out;
 }

@@ -101,8 +101,25 @@ void dynamic_min_cost_flow::set_capacity(int arc, value_t capacity) {
   }
 }
 
+void dynamic_min_cost_flow::forget_changes() {
+  for (int c : changed_arcs_)
+    changed_[static_cast<std::size_t>(c)] = 0;
+  changed_arcs_.clear();
+  changes_reported_ = false;
+}
+
+void dynamic_min_cost_flow::note_change(std::size_t a) {
+  if (changes_reported_) forget_changes();  // the last solve reported its list; a new one starts
+  if (changed_.size() <= a) changed_.resize(std::max<std::size_t>(flow_.size(), a + 1), 0);
+  if (!changed_[a]) {
+    changed_[a] = 1;
+    changed_arcs_.push_back(static_cast<int>(a));
+  }
+}
+
 void dynamic_min_cost_flow::push(int arc, value_t amount) {
   const auto a = static_cast<std::size_t>(arc);
+  note_change(a);
   flow_[a] += amount;
   excess_[static_cast<std::size_t>(g_.source[a])] -= amount;
   excess_[static_cast<std::size_t>(g_.target[a])] += amount;
@@ -133,13 +150,16 @@ cost_t dynamic_min_cost_flow::total_cost() const {
 
 flow_status dynamic_min_cost_flow::solve() {
   stats_ = {};
+  if (changes_reported_) forget_changes();  // nothing changed since the last solve
   if (solved_) {
     if (repair()) {
       stats_.warm = true;
+      changes_reported_ = true;
       return flow_status::optimal;
     }
     stats_ = {};
   }
+  forget_changes();  // every flow is new
   return solve_cold();
 }
 
@@ -482,6 +502,7 @@ bool dynamic_min_cost_flow::route(int start, bool to_hubs) {
     amount = std::min(amount, reverse ? flow_[ai] : g_.upper[ai] - flow_[ai]);
   });
   walk([&](int a, bool reverse) {
+    note_change(static_cast<std::size_t>(a));
     flow_[static_cast<std::size_t>(a)] += reverse ? -amount : amount;
   });
   excess_[static_cast<std::size_t>(source)] -= amount;

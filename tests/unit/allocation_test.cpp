@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 #include <regex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -76,6 +77,66 @@ void expect_feasible(const landscape& l, std::span<const help_case> cases, const
     EXPECT_LE(used[o], l.offerings()[o].units.free_units);
     EXPECT_EQ(used[o], a.used_units[o]);
   }
+}
+
+/// Checks how an allocation is laid out and summed, independently of how it was computed (a warm
+/// re-solve updates its result in place): assigned needs in case order; the waitlist's
+/// capacity_exhausted needs first, by priority (highest first, ties in case order), with their
+/// places in each offering's queue, then the others in case order; every need's priority as in
+/// `reference` (an allocation of the same cases); the complementarity recomputed pair by pair and
+/// the objective as the sum of its parts.
+void expect_result_consistent(const landscape& l, std::span<const help_case> cases,
+                              const allocation_policy& policy, const allocation& a,
+                              const allocation& reference) {
+  std::map<need_ref, score_t> priority;
+  for (const assigned_need& x : reference.assigned)
+    priority[x.need] = x.priority;
+  for (const unmet_need& u : reference.unmet)
+    priority[u.need] = u.priority;
+  score_t value = 0;
+  std::map<need_ref, offering_index> of;
+  for (std::size_t k = 0; k < a.assigned.size(); ++k) {
+    const assigned_need& x = a.assigned[k];
+    if (k > 0) {
+      EXPECT_LT(a.assigned[k - 1].need, x.need) << "assigned needs in case order";
+    }
+    EXPECT_EQ(x.priority, priority[x.need]);
+    value += x.priority + x.fit;
+    of[x.need] = x.offering;
+  }
+  std::map<offering_index, std::size_t> queue;
+  bool final_part = false;
+  for (std::size_t k = 0; k < a.unmet.size(); ++k) {
+    const unmet_need& u = a.unmet[k];
+    EXPECT_EQ(u.priority, priority[u.need]);
+    if (u.reason != unmet_reason::capacity_exhausted) {
+      if (final_part) {
+        EXPECT_LT(a.unmet[k - 1].need, u.need) << "final reasons in case order";
+      }
+      final_part = true;
+      EXPECT_FALSE(u.waiting_for.has_value());
+      continue;
+    }
+    EXPECT_FALSE(final_part) << "a capacity_exhausted need after the final reasons";
+    if (k > 0) {
+      const unmet_need& p = a.unmet[k - 1];
+      EXPECT_TRUE(p.priority > u.priority || (p.priority == u.priority && p.need < u.need))
+          << "waitlist order at " << k;
+    }
+    ASSERT_TRUE(u.waiting_for.has_value());
+    EXPECT_EQ(u.queue_position, ++queue[*u.waiting_for]);
+  }
+  score_t complementarity = 0;
+  for (std::uint32_t ci = 0; ci < cases.size(); ++ci)
+    for (std::uint32_t i = 0; i < cases[ci].needs.size(); ++i)
+      for (std::uint32_t j = i + 1; j < cases[ci].needs.size(); ++j) {
+        const auto x = of.find({ci, i}), y = of.find({ci, j});
+        if (x != of.end() && y != of.end() && x->second != y->second)
+          complementarity += need_pair_complementarity(l, cases[ci], i, j, policy.weights);
+      }
+  EXPECT_EQ(a.complementarity, complementarity);
+  EXPECT_EQ(a.objective, value + a.fairness_penalty + a.complementarity);
+  EXPECT_LE(a.fairness_penalty, 0);
 }
 
 /// Checks what allocate() derived for each need from its candidates against find_candidates and
@@ -333,6 +394,7 @@ TEST(Allocation, AgreesWithLemonOnSyntheticNationalDays) {
         waited[i] = static_cast<int>((i * 37) % 60);
       const allocation a = allocate(l, cases, policy, waited);
       expect_feasible(l, cases, a);
+      expect_result_consistent(l, cases, policy, a, a);
       EXPECT_GT(expect_candidates_as_find_candidates(l, cases, policy, a), 1000U);
       const auto plain = build_allocation_network(l, cases, policy, waited, false);
       EXPECT_EQ(-lemon_optimum(plain.network), a.flow_objective) << seed;
@@ -437,6 +499,8 @@ TEST(Allocation, RejectsBadInput) {
 landscape with_units(const landscape& l, const std::map<offering_index, std::int32_t>& units) {
   landscape_builder b;
   b.set_name(l.name());
+  for (const need_category& c : l.categories().categories())
+    if (!b.categories().find(c.id)) b.add_category(c);  // beyond the standard ones
   for (const partner& p : l.partners())
     b.add_partner(p);
   for (offering_index o = 0; o < l.offerings().size(); ++o) {
@@ -463,15 +527,21 @@ TEST(Allocator, WarmReallocationEqualsASolveFromScratch) {
   std::vector<int> waited(all.size());
   for (std::size_t i = 0; i < all.size(); ++i)
     waited[i] = static_cast<int>((i * 13) % 40);
-  for (const double fairness : {0.0, 25.0}) {
+  for (const double fairness : {0.0, 25.0, -1.0}) {
     allocation_policy policy;
-    policy.fairness = fairness;
+    policy.fairness = std::max(fairness, 0.0);
+    // −1: no fairness, strong complementarity, so that the improvement step moves needs and
+    // re-solves must keep, undo and redo moves.
+    if (fairness < 0) policy.weights.complementarity = 60.0;
     allocator alloc(l, policy);
     std::size_t next = 2400;
     alloc.add_cases(std::span(all).first(next), std::span(waited).first(next));
     std::vector<int> days(waited.begin(), waited.begin() + static_cast<std::ptrdiff_t>(next));
     const allocation first = alloc.solve();
     EXPECT_FALSE(first.warm);
+    if (fairness < 0) {
+      EXPECT_GT(first.moves, 0U);
+    }
     EXPECT_EQ(first.flow_objective,
               allocate(l, std::span(all).first(next), policy, std::span(waited).first(next))
                   .flow_objective);
@@ -532,9 +602,100 @@ TEST(Allocator, WarmReallocationEqualsASolveFromScratch) {
         u.need.case_index = renumber[u.need.case_index];
       }
       expect_feasible(changed, present, check);
+      expect_result_consistent(changed, present, policy, check, cold);
       if (HasFailure()) return;
     }
   }
+}
+
+TEST(Allocator, WarmImprovementStepGapToTheExactOptimum) {
+  // A re-solve keeps the moves of the cases no change reached and redoes those of the others;
+  // its objective is measured against the exact optimum of the full objective (exhaustive
+  // search) after each change, as the cold improvement step's is. Random landscapes (offerings
+  // with up to three categories, so that two needs of a case can share one and moving one of
+  // them gains complementarity), three cases at a time, tight free units.
+  keten_test::instance_limits limits;
+  limits.max_needs = 3;
+  limits.max_assignments = 40;
+  limits.one_category = 0.1;  // most offerings serve two or three categories
+  limits.up_to_two_categories = 0.5;
+  score_t total_gap = 0, total_optimum = 0, cold_gap = 0;
+  int exact = 0, cold_exact = 0, rounds = 0;
+  std::size_t moves = 0;
+  for (std::uint32_t seed = 1; seed <= keten_test::scaled(150); ++seed) {
+    std::mt19937 rng(seed);
+    keten_test::match_instance m = keten_test::random_match_instance(rng, limits);
+    std::vector<help_case> pool;
+    for (int k = 0; k < 8; ++k) {
+      if (k > 0) keten_test::random_case(rng, m, limits);
+      m.kase.id = "c" + std::to_string(k);
+      pool.push_back(m.kase);
+    }
+    allocation_policy policy;
+    policy.weights.complementarity = 150.0;
+    allocator alloc(m.land, policy);
+    std::map<offering_index, std::int32_t> units;
+    for (offering_index o = 0; o < m.land.offerings().size(); ++o) {
+      units[o] = static_cast<std::int32_t>(rng() % 4);
+      alloc.set_free_units(o, units[o]);
+    }
+    alloc.add_cases(std::span(pool).first(3));
+    std::size_t next = 3;
+    (void)alloc.solve();
+    for (int round = 0; round < 4 && next < pool.size(); ++round) {
+      // One case leaves, one arrives, one offering's free units change.
+      std::vector<std::uint32_t> present_index;
+      for (std::uint32_t i = 0; i < alloc.cases().size(); ++i)
+        if (alloc.contains(alloc.cases()[i].id)) present_index.push_back(i);
+      alloc.remove_case(alloc.cases()[present_index[rng() % present_index.size()]].id);
+      alloc.add_cases(std::span(pool).subspan(next++, 1));
+      const auto o = static_cast<offering_index>(rng() % m.land.offerings().size());
+      units[o] = static_cast<std::int32_t>(rng() % 4);
+      alloc.set_free_units(o, units[o]);
+      const allocation warm = alloc.solve();
+      const std::string what = fmt::format("seed {} round {}", seed, round);
+      ASSERT_TRUE(warm.warm) << what;
+      moves += warm.moves;
+      std::vector<help_case> present;
+      std::map<std::uint32_t, std::uint32_t> renumber;  // allocator index → present index
+      for (std::uint32_t i = 0; i < alloc.cases().size(); ++i)
+        if (alloc.contains(alloc.cases()[i].id)) {
+          renumber[i] = static_cast<std::uint32_t>(present.size());
+          present.push_back(alloc.cases()[i]);
+        }
+      const landscape changed = with_units(m.land, units);
+      const allocation cold = allocate(changed, present, policy);
+      EXPECT_EQ(warm.flow_objective, cold.flow_objective) << what;
+      EXPECT_GE(warm.objective, warm.flow_objective) << what;
+      allocation check = warm;
+      for (assigned_need& x : check.assigned)
+        x.need.case_index = renumber.at(x.need.case_index);
+      for (unmet_need& u : check.unmet)
+        u.need.case_index = renumber.at(u.need.case_index);
+      expect_feasible(changed, present, check);
+      expect_result_consistent(changed, present, policy, check, cold);
+      const score_t optimum = exhaustive_optimum(changed, present, policy, true);
+      ASSERT_GE(optimum, warm.objective) << what;  // the oracle is exact
+      total_gap += optimum - warm.objective;
+      total_optimum += optimum;
+      exact += optimum == warm.objective;
+      cold_gap += optimum - cold.objective;  // the same step from scratch, for comparison
+      cold_exact += optimum == cold.objective;
+      ++rounds;
+      if (HasFailure()) return;
+    }
+  }
+  const double mean_gap_percent = 100.0 * static_cast<double>(total_gap) /
+                                  static_cast<double>(std::max<score_t>(total_optimum, 1));
+  std::printf(
+      "warm improvement step: exact on %d of %d re-solves, mean gap %.3f%% of the optimum, "
+      "%zu moves in all (from scratch: exact on %d, mean gap %.3f%%)\n",
+      exact, rounds, mean_gap_percent, moves, cold_exact,
+      100.0 * static_cast<double>(cold_gap) /
+          static_cast<double>(std::max<score_t>(total_optimum, 1)));
+  EXPECT_GT(moves, 0U);  // the instances exercise the moves
+  EXPECT_LT(mean_gap_percent, 2.0);
+  EXPECT_GE(exact, rounds / 2);
 }
 
 TEST(Allocator, RejectsBadChangesAndKeepsItsCases) {

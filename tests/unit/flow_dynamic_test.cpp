@@ -3,6 +3,9 @@
 // check_optimality; the repair must be a repair (warm), not a silent solve from scratch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <random>
 #include <string>
 
@@ -102,6 +105,7 @@ TEST(DynamicFlow, RepairsAfterRandomChangesLikeASolveFromScratch) {
     expect_optimal_like_lemon(f, status, fmt::format("instance {} cold", instance));
     for (int round = 0; round < 6; ++round) {
       const bool was_optimal = status == flow_status::optimal;
+      const std::vector<value_t> before(f.flows().begin(), f.flows().end());
       for (int k = uniform(rng, 1, 4); k > 0; --k)
         random_change(rng, f);
       status = f.solve();
@@ -110,6 +114,23 @@ TEST(DynamicFlow, RepairsAfterRandomChangesLikeASolveFromScratch) {
         ++rounds;
         warm += f.last_solve().warm ? 1 : 0;
         EXPECT_TRUE(f.last_solve().warm) << "instance " << instance << " round " << round;
+        // Every arc whose flow changed is listed, once (new arcs start with 0).
+        std::vector<int> listed(f.changed_arcs().begin(), f.changed_arcs().end());
+        std::sort(listed.begin(), listed.end());
+        EXPECT_EQ(std::adjacent_find(listed.begin(), listed.end()), listed.end());
+        for (std::size_t a = 0; a < f.flows().size(); ++a) {
+          const value_t old = a < before.size() ? before[a] : 0;
+          if (f.flow(static_cast<int>(a)) != old) {
+            EXPECT_TRUE(std::binary_search(listed.begin(), listed.end(), static_cast<int>(a)))
+                << "instance " << instance << " round " << round << " arc " << a;
+          }
+        }
+        // A solve with no change in between changes nothing and lists nothing.
+        ASSERT_EQ(f.solve(), flow_status::optimal);
+        EXPECT_TRUE(f.last_solve().warm);
+        EXPECT_TRUE(f.changed_arcs().empty());
+      } else if (status == flow_status::optimal) {
+        EXPECT_TRUE(f.changed_arcs().empty()) << "a cold solve lists no changes";
       }
       expect_optimal_like_lemon(f, status, fmt::format("instance {} round {}", instance, round));
       if (HasFatalFailure()) return;
