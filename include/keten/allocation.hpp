@@ -93,6 +93,14 @@ struct unmet_need {
   std::size_t queue_position{};
 };
 
+/// A need whose offering differs from the previous solve's (allocator::solve()).
+struct need_change {
+  need_ref need;
+  std::optional<offering_index> before;  ///< none: it waited, had a final reason, or is new
+  std::optional<offering_index> after;   ///< none: it waits now, or its case was removed
+  friend bool operator==(const need_change&, const need_change&) = default;
+};
+
 struct allocation {
   std::vector<assigned_need> assigned;  ///< by case, then need
   /// The waitlist: capacity_exhausted needs by priority (highest first; ties in case order), then
@@ -110,6 +118,10 @@ struct allocation {
   bool warm{};                           ///< the previous optimum was repaired (allocator)
   std::int64_t paths{};                  ///< shortest augmenting paths of the repair
   std::size_t moves{};                   ///< needs moved by the improvement step
+  /// allocator::solve() only: the needs whose offering differs from the previous solve's, in
+  /// case order (removed cases included: their needs lose their offering). The first solve lists
+  /// every assigned need. Empty from allocate().
+  std::vector<need_change> changes;
 };
 
 /// The flow network of an allocation and how to read a flow of it back.
@@ -144,6 +156,14 @@ struct allocation_network {
                                   const allocation_policy& policy = {},
                                   std::span<const int> days_waiting = {});
 
+/// A batch of a day's changes for keten::allocator::apply (one line of a changes stream:
+/// parse_allocation_changes in keten/io.hpp).
+struct allocation_changes {
+  std::vector<std::string> close;  ///< ids of cases that close (helped elsewhere, withdrawn)
+  std::vector<help_case> arrive;   ///< cases that arrive (0 days waiting)
+  std::vector<std::pair<offering_index, std::int32_t>> free_units;  ///< offerings' new free units
+};
+
 /// Allocation that follows a day's changes: cases arrive and close, capacities change, and each
 /// solve() repairs the previous optimum instead of starting over (warm re-allocation).
 ///
@@ -156,9 +176,9 @@ struct allocation_network {
 /// fixed per allocator: a new day (every priority changes) is a new allocator.
 ///
 /// need_ref::case_index in the results refers to cases(): every case ever added, in order,
-/// removed ones included (they never appear in a result). The landscape must outlive the
-/// allocator; its free units are read when an offering is first needed, unless set_free_units()
-/// said otherwise.
+/// removed ones included (they appear only in allocation::changes, when they lose an offering). The
+/// landscape must outlive the allocator; its free units are read when an offering is first needed,
+/// unless set_free_units() said otherwise.
 class allocator {
  public:
   explicit allocator(const landscape& l, allocation_policy policy = {});
@@ -178,6 +198,11 @@ class allocator {
   /// Sets an offering's free units (≥ 0; volunteers joined or left). Throws validation_error for
   /// an unknown offering or a negative number.
   void set_free_units(offering_index o, std::int32_t units);
+  /// Applies a batch: closes its cases, then adds its arrivals, then sets its free units. All or
+  /// nothing: throws before changing anything when a closing id is not present or listed twice,
+  /// an arriving case is invalid or has an id that is present (and not closing in this batch)
+  /// or listed twice, or a free-units entry names no offering or is negative.
+  void apply(const allocation_changes& batch);
 
   /// The optimal allocation of the cases present, under the current free units. The allocator
   /// keeps it and updates it where a change reached: the reference stays valid, and the result

@@ -103,4 +103,25 @@ inline constexpr std::string_view allocation_format = "keten.allocation";
 [[nodiscard]] std::string allocation_to_json(const allocation& a, std::span<const help_case> cases,
                                              const landscape& l, int indent = 1);
 
+// --- a day's changes for warm re-allocation (docs/allocation.md, "A day's changes") ----------
+
+struct allocation_changes;
+
+/// Parses one line of a changes stream (JSON Lines: one object per line) for keten::allocator:
+/// {"close": ["case id", …], "arrive": [case, …], "free_units": {"offering id": units, …}}, every
+/// field optional; cases as in a keten.cases document, validated against `l`. Errors name
+/// `source`, `line`, the JSON pointer, the field and the id.
+[[nodiscard]] allocation_changes parse_allocation_changes(std::string_view line_text,
+                                                          const landscape& l,
+                                                          std::string_view source = "<string>",
+                                                          std::size_t line = 1);
+
+/// One line of JSON that reports a re-solve (batch 0: the first solve): its totals and every need
+/// whose offering changed (case id, need index and category, offering before and after, null for
+/// none). Of a case only its opaque id is written. Throws validation_error if `a` does not fit the
+/// cases.
+[[nodiscard]] std::string allocation_changes_to_json(const allocation& a,
+                                                     std::span<const help_case> cases,
+                                                     const landscape& l, std::size_t batch);
+
 }  // namespace keten

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iostream>
+#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
@@ -49,15 +51,15 @@ std::string points(score_t s) {
   return fmt::format("{:.1f}", to_points(s));
 }
 
-void print_text(const allocation& a, std::span<const help_case> cases, const landscape& l,
-                const std::string& cases_file) {
-  std::size_t needs = 0;
-  for (const help_case& c : cases)
-    needs += c.needs.size();
+/// Prints an allocation; `cases` are those its need_refs index, `present` how many of them are
+/// waiting (an allocator's list keeps the removed ones).
+void print_text(const allocation& a, std::span<const help_case> cases, std::size_t present,
+                const landscape& l, const std::string& cases_file) {
+  const std::size_t needs = a.assigned.size() + a.unmet.size();  // each need of a waiting case once
   std::map<unmet_reason, std::size_t> by_reason;
   for (const unmet_need& u : a.unmet)
     ++by_reason[u.reason];
-  fmt::print("keten allocate: {} cases, {} needs from {} on {}\n", cases.size(), needs, cases_file,
+  fmt::print("keten allocate: {} cases, {} needs from {} on {}\n", present, needs, cases_file,
              l.name().empty() ? std::string("the landscape") : l.name());
   fmt::print(
       "  assigned {} needs, {} unmet; objective {} points (optimal flow {}, "
@@ -90,6 +92,83 @@ void print_text(const allocation& a, std::span<const help_case> cases, const lan
   }
 }
 
+/// What one re-solve changed, for a person: one line of totals, then each need whose offering
+/// changed.
+void print_changes(const allocation& a, std::span<const help_case> cases, const landscape& l,
+                   std::string_view what, double milliseconds) {
+  fmt::print(
+      "{}: {} in {:.2f} ms{}; assigned {}, unmet {}; objective {} points; {} needs changed\n", what,
+      a.warm ? "re-solved warm" : "solved from scratch", milliseconds,
+      a.warm ? fmt::format(" ({} augmenting paths)", a.paths) : std::string(), a.assigned.size(),
+      a.unmet.size(), points(a.objective), a.changes.size());
+  const auto name = [&](const std::optional<offering_index>& o) {
+    return o ? l.offerings()[*o].id : std::string("(none)");
+  };
+  for (const need_change& x : a.changes) {
+    const help_case& c = cases[x.need.case_index];
+    fmt::print("  {:<12} {:<24} {} -> {}\n", c.id, c.needs[x.need.need_index].category,
+               name(x.before), name(x.after));
+  }
+}
+
+/// keten allocate --changes: the day's cases solved, then each batch of changes applied and
+/// re-solved warm; what changed is printed after each solve (JSON Lines with --json), and in text
+/// the day's allocation at the end.
+void replay_changes(const landscape& l, const std::vector<help_case>& cases,
+                    const allocation_policy& policy, const std::string& cases_file,
+                    const std::string& changes_file, bool json) {
+  std::string text;
+  if (changes_file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    text = read_file(changes_file);
+  }
+  allocator alloc(l, policy);
+  alloc.add_cases(cases);
+  const auto timed_solve = [&alloc](double& ms) -> const allocation& {
+    const auto start = std::chrono::steady_clock::now();
+    const allocation& a = alloc.solve();
+    ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return a;
+  };
+  double ms = 0;
+  const allocation* a = &timed_solve(ms);
+  const auto report = [&](std::size_t batch, std::string_view what) {
+    if (json)
+      fmt::print("{}", allocation_changes_to_json(*a, alloc.cases(), l, batch));
+    else
+      print_changes(*a, alloc.cases(), l, what, ms);
+  };
+  report(0, fmt::format("{} cases", cases.size()));
+  const std::string source = changes_file == "-" ? std::string("<stdin>") : changes_file;
+  std::size_t batch = 0;
+  std::size_t line = 0;
+  for (std::size_t begin = 0; begin < text.size();) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line_text(text.data() + begin, end - begin);
+    begin = end + 1;
+    ++line;
+    if (line_text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+    const allocation_changes changes = parse_allocation_changes(line_text, l, source, line);
+    try {
+      alloc.apply(changes);
+    } catch (const error& e) {
+      rethrow_with_position(e, {.file = source, .line = line});
+    }
+    a = &timed_solve(ms);
+    ++batch;
+    report(batch, fmt::format("batch {} (line {}: {} closed, {} arrived, {} free-unit changes)",
+                              batch, line, changes.close.size(), changes.arrive.size(),
+                              changes.free_units.size()));
+  }
+  if (!json) {
+    fmt::print("\n");
+    print_text(*a, alloc.cases(), alloc.size(), l, cases_file + " and " + source);
+  }
+}
+
 }  // namespace
 
 void add_allocate_commands(CLI::App& app) {
@@ -99,6 +178,7 @@ void add_allocate_commands(CLI::App& app) {
     bool json = false;
     allocation_policy policy;
     bool no_improve = false;
+    std::string changes;
   };
   auto o = std::make_shared<options>();
   auto* allocate_cmd = app.add_subcommand(
@@ -116,7 +196,13 @@ void add_allocate_commands(CLI::App& app) {
       ->capture_default_str();
   allocate_cmd->add_flag("--no-improve", o->no_improve,
                          "Skip the complementarity improvement step (the optimal flow only)");
-  allocate_cmd->add_flag("--json", o->json, "Print the allocation as a keten.allocation document");
+  allocate_cmd->add_option(
+      "--changes", o->changes,
+      "A day's changes to replay (JSON Lines, one batch per line; - reads stdin): each batch is "
+      "applied and re-solved warm, and the needs whose offering changed are printed");
+  allocate_cmd->add_flag("--json", o->json,
+                         "Print the allocation as a keten.allocation document (with --changes: "
+                         "one line of JSON per solve)");
   allocate_cmd->callback([o] {
     const landscape l = load_landscape(o->landscape);
     const std::vector<help_case> cases = load_cases_json(o->cases, l);
@@ -125,12 +211,17 @@ void add_allocate_commands(CLI::App& app) {
     o->policy.progress = [&bar](std::string_view phase, std::size_t done, std::size_t total) {
       bar(phase, done, total);
     };
+    if (!o->changes.empty()) {
+      replay_changes(l, cases, o->policy, o->cases, o->changes, o->json);
+      o->policy.progress = nullptr;
+      return;
+    }
     const allocation a = allocate(l, cases, o->policy);
     o->policy.progress = nullptr;
     if (o->json) {
       fmt::print("{}", allocation_to_json(a, cases, l));
     } else {
-      print_text(a, cases, l, o->cases);
+      print_text(a, cases, cases.size(), l, o->cases);
     }
   });
 }

@@ -158,6 +158,7 @@ class engine {
   }
 
   [[nodiscard]] const allocation_policy& policy() const { return policy_; }
+  [[nodiscard]] const landscape& land() const { return *l_; }
 
   /// Reserves room for `more` elements when needed: an eighth more than that, or twice the
   /// capacity, so that the few cases a re-allocation adds seldom move what is stored.
@@ -291,6 +292,8 @@ class engine {
   /// stays the engine's until the next change; a re-solve after a warm repair updates it where the
   /// change reached (solve_incremental), any other solve builds it anew (solve_full).
   const allocation& solve(std::span<const help_case> cases);
+  /// Whether solve() lists the needs whose offering changed (allocation::changes).
+  void track_changes() { track_changes_ = true; }
   /// The last result, moved out (for allocate(), whose engine ends with it).
   allocation take_result() { return std::move(result_); }
 
@@ -578,6 +581,10 @@ class engine {
     if (!case_marked_[ci]) {
       case_marked_[ci] = 1;
       marked_.push_back(ci);
+      if (track_changes_ && have_result_)  // its needs' offerings in the last result
+        for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i)
+          before_.push_back(
+              {static_cast<std::uint32_t>(i), i < chosen_.size() ? chosen_[i] : no_offering});
     }
   }
 
@@ -683,6 +690,7 @@ class engine {
   bool improve_case(std::uint32_t ci);
   void drop_stale_moves();
   void build_result(std::span<const help_case> cases);
+  [[nodiscard]] need_change change_of(std::size_t need, offering_index was) const;
   void update_result();
 
   const landscape* l_;
@@ -752,7 +760,13 @@ class engine {
   // The last result and what a re-solve needs to update it where the change reached.
   allocation result_;
   bool have_result_ = false;
-  std::size_t solved_cases_ = 0;         // cases (by index) when result_ was made
+  bool track_changes_ = false;
+  std::size_t solved_cases_ = 0;  // cases (by index) when result_ was made
+  struct before_entry {
+    std::uint32_t need;
+    offering_index offering;  // in the last result
+  };
+  std::vector<before_entry> before_;     // the needs of the marked cases (track_changes_)
   std::vector<offering_index> handed_;   // per need: its offering in the flow's hand-out
   std::vector<score_t> handed_fit_;      // … and its fit there
   std::vector<offering_index> chosen_;   // per need: its offering after the improvement step
@@ -768,7 +782,8 @@ class engine {
   std::size_t exhausted_ = 0;  // capacity_exhausted entries, at the front of result_.unmet
   // Scratch, kept so that a re-solve reuses its memory.
   std::vector<const option*> used_options_;
-  std::vector<std::uint32_t> queue_;  // per offering: needs waitlisted for it so far
+  std::vector<std::uint32_t> queue_;      // per offering: needs waitlisted for it so far
+  std::vector<offering_index> previous_;  // chosen_ of the last result, in a full re-solve
   std::vector<assigned_need> new_assigned_;
   std::vector<unmet_need> new_waiting_, new_final_;
   std::int64_t members_ = 0;  // needs in the flow
@@ -990,6 +1005,9 @@ bool engine::improve_case(std::uint32_t ci) {
 
 void engine::solve_full(std::span<const help_case> cases) {
   const std::size_t n = needs_.size();
+  // What the last result gave each need (none for all before the first), for the changes.
+  before_.clear();
+  if (track_changes_) previous_.assign(chosen_.begin(), chosen_.end());
   // With room for the needs of later re-solves (the need arrays have the same slack).
   assign_with_slack(handed_, n, no_offering);
   assign_with_slack(handed_fit_, n, score_t{0});
@@ -1012,6 +1030,19 @@ void engine::solve_full(std::span<const help_case> cases) {
     drop_stale_moves();
   }
   build_result(cases);
+  result_.changes.clear();
+  if (track_changes_)
+    for (std::size_t i = 0; i < n; ++i) {
+      const offering_index was = i < previous_.size() ? previous_[i] : no_offering;
+      if (was != chosen_[i]) result_.changes.push_back(change_of(i, was));
+    }
+}
+
+need_change engine::change_of(std::size_t i, offering_index was) const {
+  const auto known = [](offering_index o) {
+    return o == no_offering ? std::nullopt : std::optional<offering_index>(o);
+  };
+  return {needs_[i].ref, known(was), known(chosen_[i])};
 }
 
 /// A re-solve after a warm repair: only the classes whose members or flow changed are handed out
@@ -1043,9 +1074,10 @@ void engine::solve_incremental(std::span<const help_case> cases) {
       hand_out_again(arc_group_[static_cast<std::size_t>(a)]);
   for (const int gi : hand_out_)
     hand_out(groups_[static_cast<std::size_t>(gi)], true);
-  // The marked cases start again from the hand-out.
+  // The marked cases start again from the hand-out (removed ones: with none).
   for (const std::uint32_t ci : marked_)
     for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i) {
+      if (!live_[ci]) handed_[i] = no_offering;
       chosen_[i] = handed_[i];
       chosen_fit_[i] = handed_fit_[i];
     }
@@ -1062,6 +1094,12 @@ void engine::solve_incremental(std::span<const help_case> cases) {
     drop_stale_moves();
   }
   update_result();
+  result_.changes.clear();
+  for (const before_entry& b : before_)
+    if (b.offering != chosen_[b.need]) result_.changes.push_back(change_of(b.need, b.offering));
+  before_.clear();
+  std::sort(result_.changes.begin(), result_.changes.end(),
+            [](const need_change& a, const need_change& b) { return a.need < b.need; });
 }
 
 /// result_ from scratch: assigned needs in case order; the waitlist: capacity_exhausted needs by
@@ -1251,7 +1289,7 @@ allocation allocate(const landscape& l, std::span<const help_case> cases,
 }
 
 struct allocator::impl {
-  impl(const landscape& l, allocation_policy p) : e(l, p, true) {}
+  impl(const landscape& l, allocation_policy p) : e(l, p, true) { e.track_changes(); }
   engine e;
   std::vector<help_case> cases;
   std::unordered_map<std::string, std::uint32_t> present;  // id → index in cases
@@ -1285,6 +1323,46 @@ void allocator::remove_case(std::string_view id) {
 
 void allocator::set_free_units(offering_index o, std::int32_t units) {
   impl_->e.set_free_units(o, units);
+}
+
+void allocator::apply(const allocation_changes& batch) {
+  // Everything is checked before anything changes.
+  std::unordered_map<std::string, std::size_t> closing;
+  for (std::size_t k = 0; k < batch.close.size(); ++k) {
+    const std::string& id = batch.close[k];
+    if (!impl_->present.contains(id))
+      throw not_found_error(fmt::format("no case with id \"{}\" is waiting", id),
+                            {.field = fmt::format("close[{}]", k), .object_id = id});
+    if (!closing.emplace(id, k).second)
+      throw validation_error(error_code::duplicate_id, "a case closes twice in one batch",
+                             {.field = fmt::format("close[{}]", k), .object_id = id});
+  }
+  check_case_count(impl_->cases.size() + batch.arrive.size());
+  check_unique_ids(batch.arrive);
+  const landscape& l = impl_->e.land();
+  for (std::size_t k = 0; k < batch.arrive.size(); ++k) {
+    const help_case& c = batch.arrive[k];
+    if (impl_->present.contains(c.id) && !closing.contains(c.id))
+      throw validation_error(error_code::duplicate_id, "an arriving case is already waiting",
+                             {.field = fmt::format("arrive[{}]", k), .object_id = c.id});
+    validate(c, l.categories(), l.places());
+  }
+  for (std::size_t k = 0; k < batch.free_units.size(); ++k) {
+    const auto& [o, units] = batch.free_units[k];
+    if (o >= l.offerings().size())
+      throw validation_error(error_code::unknown_reference,
+                             fmt::format("offering index {} does not exist", o),
+                             {.field = fmt::format("free_units[{}]", k)});
+    if (units < 0)
+      throw validation_error(
+          error_code::negative_value, "free units must be ≥ 0",
+          {.field = fmt::format("free_units[{}]", k), .object_id = l.offerings()[o].id});
+  }
+  for (const std::string& id : batch.close)
+    remove_case(id);
+  add_cases(batch.arrive);
+  for (const auto& [o, units] : batch.free_units)
+    set_free_units(o, units);
 }
 
 const allocation& allocator::solve() {

@@ -77,4 +77,30 @@ std::string allocation_to_json(const allocation& a, std::span<const help_case> c
   return doc.dump(indent) + "\n";
 }
 
+std::string allocation_changes_to_json(const allocation& a, std::span<const help_case> cases,
+                                       const landscape& l, std::size_t batch) {
+  ordered_json doc;
+  doc["batch"] = batch;
+  doc["warm"] = a.warm;
+  doc["paths"] = a.paths;
+  doc["assigned"] = a.assigned.size();
+  doc["unmet"] = a.unmet.size();
+  doc["objective"] = to_points(a.objective);
+  doc["flow_objective"] = to_points(a.flow_objective);
+  const auto offering_id = [&](const std::optional<offering_index>& o) {
+    return o ? ordered_json(offering_of(l, *o).id) : ordered_json(nullptr);
+  };
+  ordered_json changes = ordered_json::array();
+  for (const need_change& x : a.changes) {
+    const help_case& c = case_of(cases, x.need);
+    changes.push_back({{"case", c.id},
+                       {"need", x.need.need_index},
+                       {"category", c.needs[x.need.need_index].category},
+                       {"before", offering_id(x.before)},
+                       {"after", offering_id(x.after)}});
+  }
+  doc["changes"] = std::move(changes);
+  return doc.dump() + "\n";
+}
+
 }  // namespace keten

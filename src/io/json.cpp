@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "files.hpp"
+#include "keten/allocation.hpp"
 #include "keten/error.hpp"
 #include "keten/io.hpp"
 
@@ -611,6 +612,50 @@ std::vector<help_case> parse_cases_json(std::string_view text, const landscape& 
     cases.push_back(std::move(item));
   }
   return cases;
+}
+
+allocation_changes parse_allocation_changes(std::string_view line_text, const landscape& l,
+                                            std::string_view source_name, std::size_t line) {
+  // Errors name the line of the stream (a syntax error's column stays that of the line).
+  const auto on_line = [&](const error& e) {
+    source_position p = e.where();
+    p.line = line;
+    if (p.file.empty()) p.file = std::string(source_name);
+    return p;
+  };
+  try {
+    const json document = parse_document(line_text, source_name);
+    const cursor doc(document, std::string(source_name), "", "", "");
+    doc.require_object({"close", "arrive", "free_units"});
+    allocation_changes out;
+    if (const auto close = doc.optional("close")) out.close = close->strings();
+    if (const auto arrive = doc.optional("arrive"))
+      for (const cursor& c : arrive->elements()) {
+        help_case item = read_case(c);
+        at(c.with_id(item.id), [&] {
+          validate(item, l.categories(), l.places());
+          return 0;
+        });
+        out.arrive.push_back(std::move(item));
+      }
+    if (const auto units = doc.optional("free_units")) {
+      units->require_object_type();
+      for (const auto& [id, value] : document.at("free_units").items()) {
+        const cursor entry = (*units)[id];
+        const auto o = l.find_offering(id);
+        if (!o)
+          entry.fail_value(error_code::unknown_reference, fmt::format("no offering '{}'", id));
+        const auto free = entry.integer<std::int32_t>();
+        if (free < 0) entry.fail_value(error_code::negative_value, "free units must be ≥ 0");
+        out.free_units.emplace_back(*o, free);
+      }
+    }
+    return out;
+  } catch (const parse_error& e) {
+    throw parse_error(e.code(), e.message(), on_line(e));
+  } catch (const validation_error& e) {
+    throw validation_error(e.code(), e.message(), on_line(e));
+  }
 }
 
 std::vector<help_case> load_cases_json(const std::filesystem::path& path,

@@ -539,6 +539,8 @@ TEST(Allocator, WarmReallocationEqualsASolveFromScratch) {
     std::vector<int> days(waited.begin(), waited.begin() + static_cast<std::ptrdiff_t>(next));
     const allocation first = alloc.solve();
     EXPECT_FALSE(first.warm);
+    EXPECT_EQ(first.changes.size(), first.assigned.size());  // all new
+    allocation last = first;
     if (fairness < 0) {
       EXPECT_GT(first.moves, 0U);
     }
@@ -569,6 +571,20 @@ TEST(Allocator, WarmReallocationEqualsASolveFromScratch) {
       const allocation warm = alloc.solve();
       EXPECT_TRUE(warm.warm) << what;
       EXPECT_GT(warm.paths, 0) << what;
+      // The changes are exactly the needs whose offering differs from the last result's.
+      std::map<need_ref, std::pair<std::optional<offering_index>, std::optional<offering_index>>>
+          differ;
+      for (const assigned_need& x : last.assigned)
+        differ[x.need].first = x.offering;
+      for (const assigned_need& x : warm.assigned)
+        differ[x.need].second = x.offering;
+      std::vector<need_change> expected;
+      for (const auto& [need, offerings] : differ)
+        if (offerings.first != offerings.second)
+          expected.push_back({need, offerings.first, offerings.second});
+      EXPECT_EQ(warm.changes, expected) << what;
+      EXPECT_FALSE(warm.changes.empty()) << what;
+      last = warm;
       EXPECT_EQ(warm.pivots, 0) << what;
 
       // The cases present, in order, and the landscape with the changed capacities.
@@ -696,6 +712,51 @@ TEST(Allocator, WarmImprovementStepGapToTheExactOptimum) {
   EXPECT_GT(moves, 0U);  // the instances exercise the moves
   EXPECT_LT(mean_gap_percent, 2.0);
   EXPECT_GE(exact, rounds / 2);
+}
+
+TEST(Allocator, AppliesABatchAllOrNothing) {
+  const auto& cases = example_cases();
+  allocator alloc(example());
+  alloc.add_cases(std::span(cases).first(10));
+  const allocation before = alloc.solve();
+  const auto rejected = [&](const allocation_changes& batch, error_code code) {
+    try {
+      alloc.apply(batch);
+      ADD_FAILURE() << "a bad batch was applied";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+    }
+    // Nothing of it was applied: the same cases, the same free units, the same optimum.
+    EXPECT_EQ(alloc.size(), 10U);
+    EXPECT_TRUE(alloc.contains(cases[0].id));
+    EXPECT_FALSE(alloc.contains(cases[10].id));
+    const allocation again = alloc.solve();
+    EXPECT_EQ(again.flow_objective, before.flow_objective);
+    EXPECT_EQ(again.used_units, before.used_units);
+    EXPECT_TRUE(again.changes.empty());
+  };
+  const auto o = static_cast<offering_index>(example().offerings().size());
+  // Each bad batch also closes a case and adds one, which must not happen.
+  rejected({{cases[0].id, "no-such-case"}, {cases[10]}, {}}, error_code::not_found);
+  rejected({{cases[0].id, cases[0].id}, {cases[10]}, {}}, error_code::duplicate_id);
+  rejected({{cases[0].id}, {cases[10], cases[3]}, {}}, error_code::duplicate_id);
+  rejected({{cases[0].id}, {cases[10], cases[10]}, {}}, error_code::duplicate_id);
+  help_case invalid = cases[10];
+  invalid.needs[0].category = "no.such";
+  rejected({{cases[0].id}, {invalid}, {}}, error_code::unknown_category);
+  rejected({{cases[0].id}, {cases[10]}, {{0, 2}, {o, 1}}}, error_code::unknown_reference);
+  rejected({{cases[0].id}, {cases[10]}, {{0, -1}}}, error_code::negative_value);
+  // A good batch: a case closes and comes back in the same batch (its record replaced), one
+  // arrives, an offering's units change; the changes list what the re-solve moved.
+  alloc.apply({{cases[0].id, cases[1].id}, {cases[10], cases[1]}, {{0, 0}}});
+  EXPECT_EQ(alloc.size(), 10U);
+  EXPECT_TRUE(alloc.contains(cases[1].id));
+  EXPECT_FALSE(alloc.contains(cases[0].id));
+  const allocation after = alloc.solve();
+  EXPECT_TRUE(after.warm);
+  EXPECT_EQ(after.used_units[0], 0);
+  for (const need_change& x : after.changes)
+    EXPECT_NE(x.before, x.after);
 }
 
 TEST(Allocator, RejectsBadChangesAndKeepsItsCases) {

@@ -261,3 +261,61 @@ TEST(JsonCases, UnknownCategoryPointsAtTheValue) {
 }
 
 }  // namespace
+
+// --- parse_allocation_changes: one line of a changes stream
+// ---------------------------------------
+
+namespace {
+
+TEST(AllocationChangesJson, ReadsCloseArriveAndFreeUnits) {
+  const std::string line =
+      R"({"close": ["c9", "c8"], "arrive": [)" + good +
+      R"(], "free_units": {"present-gm0344-garden": 3, "shm-gm0344-debts": 0}})";
+  const allocation_changes c = parse_allocation_changes(line, context(), "day.jsonl", 7);
+  EXPECT_EQ(c.close, (std::vector<std::string>{"c9", "c8"}));
+  ASSERT_EQ(c.arrive.size(), 1U);
+  EXPECT_EQ(c.arrive[0].id, "c1");
+  ASSERT_EQ(c.free_units.size(), 2U);
+  const auto garden = *context().find_offering("present-gm0344-garden");
+  const auto debts = *context().find_offering("shm-gm0344-debts");
+  EXPECT_EQ(c.free_units[0], std::make_pair(garden, 3));
+  EXPECT_EQ(c.free_units[1], std::make_pair(debts, 0));
+  const allocation_changes none = parse_allocation_changes("{}", context());
+  EXPECT_TRUE(none.close.empty() && none.arrive.empty() && none.free_units.empty());
+}
+
+TEST(AllocationChangesJson, ErrorsNameTheLineFieldAndId) {
+  const auto parse = [](const std::string& line) {
+    return [line] { (void)parse_allocation_changes(line, context(), "day.jsonl", 4); };
+  };
+  expect_error<parse_error>(parse(R"({"close": ["c1"],})"), error_code::json_syntax,
+                            {.file = "day.jsonl", .line = 4, .column = 18});
+  expect_error<parse_error>(parse(R"({"open": []})"), error_code::unknown_field,
+                            {.file = "day.jsonl", .line = 4, .pointer = "/open", .field = "open"});
+  expect_error<parse_error>(
+      parse(R"({"close": "c1"})"), error_code::wrong_type,
+      {.file = "day.jsonl", .line = 4, .pointer = "/close", .field = "close"});
+  expect_error<validation_error>(parse(R"({"free_units": {"no-such": 1}})"),
+                                 error_code::unknown_reference,
+                                 {.file = "day.jsonl",
+                                  .line = 4,
+                                  .pointer = "/free_units/no-such",
+                                  .field = "free_units.no-such"});
+  expect_error<validation_error>(parse(R"({"free_units": {"shm-gm0344-debts": -1}})"),
+                                 error_code::negative_value,
+                                 {.file = "day.jsonl",
+                                  .line = 4,
+                                  .pointer = "/free_units/shm-gm0344-debts",
+                                  .field = "free_units.shm-gm0344-debts"});
+  expect_error<validation_error>(
+      parse(R"({"arrive": [{"id": "c5", "needs": [{"category": "no.such"}],
+                            "location": {"municipality": "GM0344"}}]})"),
+      error_code::unknown_category,
+      {.file = "day.jsonl",
+       .line = 4,
+       .pointer = "/arrive/0/needs/0/category",
+       .field = "needs[0].category",
+       .object_id = "c5"});
+}
+
+}  // namespace
