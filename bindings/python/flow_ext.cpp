@@ -231,6 +231,32 @@ py::object unmet_table(const allocation_result& a) {
   return make_table(d);
 }
 
+py::object changes_table(const allocation_result& a) {
+  const keten::landscape& l = a.land;
+  std::vector<py::object> case_id, category, before, after;
+  std::vector<std::int64_t> case_index, need;
+  const auto offering = [&l](const std::optional<keten::offering_index>& o) {
+    return o ? py::object(py::str(l.offerings()[*o].id)) : py::object(py::none());
+  };
+  for (const keten::need_change& x : a.result.changes) {
+    const keten::help_case& c = (*a.cases)[x.need.case_index];
+    case_id.emplace_back(py::str(c.id));
+    case_index.push_back(x.need.case_index);
+    need.push_back(x.need.need_index);
+    category.emplace_back(py::str(c.needs[x.need.need_index].category));
+    before.push_back(offering(x.before));
+    after.push_back(offering(x.after));
+  }
+  py::dict d;
+  d["case"] = object_array(case_id);
+  d["case_index"] = owned(std::move(case_index));
+  d["need"] = owned(std::move(need));
+  d["category"] = object_array(category);
+  d["before"] = object_array(before);
+  d["after"] = object_array(after);
+  return make_table(d);
+}
+
 /// A landscape and an allocator over it; the allocator refers to the landscape, so this object
 /// never moves (pybind11 keeps it behind a unique_ptr).
 struct py_allocator {
@@ -476,6 +502,11 @@ void bind_flow(py::module_& m) {
       .def("assigned", &assigned_table,
            "One row per assigned need, by case then need: case, case_index, need, category, "
            "offering, partner, priority, fit, total (points).")
+      .def("changes", &changes_table,
+           "Allocator.solve() only: one row per need whose offering differs from the previous "
+           "solve's, by case then need: case, case_index, need, category, before, after (the "
+           "offerings, None for none). The first solve lists every assigned need; keten.allocate "
+           "lists none.")
       .def("unmet", &unmet_table,
            "The waitlist, one row per unmet need in order: place (1-based), case, case_index, "
            "need, category, reason, priority (points), waiting_for (the offering, or None), "

@@ -325,6 +325,22 @@ def test_allocator_repairs_the_previous_optimum(example):
     assert len(assigned) + len(unmet) == sum(len(c.needs) for c in cases if c.id not in closing)
     for offering, units in changes:
         assert warm.used_units[ids.index(offering)] <= units
+    # The changes: exactly the needs whose offering differs from the first solve's.
+    def offerings(a):
+        t = a.assigned()
+        return {(c, n): o for c, n, o in zip(t["case_index"], t["need"], t["offering"])}
+
+    before, after = offerings(first), offerings(warm)
+    expected = sorted(
+        (c, n, before.get((c, n)), after.get((c, n)))
+        for c, n in set(before) | set(after)
+        if before.get((c, n)) != after.get((c, n))
+    )
+    t = warm.changes()
+    got = list(zip(t["case_index"], t["need"], t["before"], t["after"]))
+    assert got == expected and len(got) > 0
+    assert len(first.changes()) == len(first.assigned())
+    assert len(keten.allocate(landscape, cases).changes()) == 0
 
 
 def test_allocator_errors_leave_it_unchanged(example):

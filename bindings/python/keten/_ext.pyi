@@ -559,6 +559,10 @@ class Allocation:
         """
         One row per assigned need, by case then need: case, case_index, need, category, offering, partner, priority, fit, total (points).
         """
+    def changes(self) -> typing.Any:
+        """
+        Allocator.solve() only: one row per need whose offering differs from the previous solve's, by case then need: case, case_index, need, category, before, after (the offerings, None for none). The first solve lists every assigned need; keten.allocate lists none.
+        """
     def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
         """
         The allocation as a keten.allocation JSON document.
