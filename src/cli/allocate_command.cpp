@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
@@ -117,12 +116,20 @@ void print_changes(const allocation& a, std::span<const help_case> cases, const 
 void replay_changes(const landscape& l, const std::vector<help_case>& cases,
                     const allocation_policy& policy, const std::string& cases_file,
                     const std::string& changes_file, bool json) {
+  // The batches: read line by line from standard input (a program may feed it as the day goes:
+  // each batch is answered before the next is read), or from the file read at once.
   std::string text;
-  if (changes_file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    text = read_file(changes_file);
-  }
+  if (changes_file != "-") text = read_file(changes_file);
+  std::size_t offset = 0;
+  const auto next_line = [&](std::string& out) -> bool {
+    if (changes_file == "-") return static_cast<bool>(std::getline(std::cin, out));
+    if (offset >= text.size()) return false;
+    std::size_t end = text.find('\n', offset);
+    if (end == std::string::npos) end = text.size();
+    out.assign(text, offset, end - offset);
+    offset = end + 1;
+    return true;
+  };
   allocator alloc(l, policy);
   alloc.add_cases(cases);
   const auto timed_solve = [&alloc](double& ms) -> const allocation& {
@@ -139,18 +146,16 @@ void replay_changes(const landscape& l, const std::vector<help_case>& cases,
       fmt::print("{}", allocation_changes_to_json(*a, alloc.cases(), l, batch));
     else
       print_changes(*a, alloc.cases(), l, what, ms);
+    std::fflush(stdout);
   };
   report(0, fmt::format("{} cases", cases.size()));
   const std::string source = changes_file == "-" ? std::string("<stdin>") : changes_file;
   std::size_t batch = 0;
   std::size_t line = 0;
-  for (std::size_t begin = 0; begin < text.size();) {
-    std::size_t end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line_text(text.data() + begin, end - begin);
-    begin = end + 1;
+  std::string line_text;
+  while (next_line(line_text)) {
     ++line;
-    if (line_text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+    if (line_text.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank
     const allocation_changes changes = parse_allocation_changes(line_text, l, source, line);
     try {
       alloc.apply(changes);

@@ -178,6 +178,13 @@ class engine {
     v.assign(n, x);
   }
 
+  /// v resized to n, new elements x, growing like grow_for.
+  template <class T>
+  static void resize_with_slack(std::vector<T>& v, std::size_t n, const T& x) {
+    if (n > v.size()) grow_for(v, n - v.size());
+    v.resize(n, x);
+  }
+
   /// Validates every case (all or nothing), then adds them. Case i of `cases` gets index
   /// first_index + i. Duplicate ids are the caller's business.
   void add(std::span<const help_case> cases, std::span<const int> days_waiting,
@@ -574,10 +581,8 @@ class engine {
 
   /// Marks a case whose entries in the result change with the next solve.
   void mark_case(std::uint32_t ci) {
-    if (case_marked_.size() <= ci) {
-      grow_for(case_marked_, ci + 1 - case_marked_.size());
-      case_marked_.resize(ci + 1, 0);
-    }
+    if (case_marked_.size() <= ci)
+      resize_with_slack(case_marked_, std::size_t{ci} + 1, static_cast<unsigned char>(0));
     if (!case_marked_[ci]) {
       case_marked_[ci] = 1;
       marked_.push_back(ci);
@@ -1052,20 +1057,13 @@ need_change engine::change_of(std::size_t i, offering_index was) const {
 /// the flow needs (release_overflow). O(change) apart from the copying of update_result().
 void engine::solve_incremental(std::span<const help_case> cases) {
   const std::size_t n = needs_.size();
-  if (case_marked_.size() < live_.size()) {
-    grow_for(case_marked_, live_.size() - case_marked_.size());
-    case_marked_.resize(live_.size(), 0);
-  }
-  grow_for(handed_, n - handed_.size());
-  handed_.resize(n, no_offering);
-  grow_for(handed_fit_, n - handed_fit_.size());
-  handed_fit_.resize(n, 0);
-  grow_for(chosen_, n - chosen_.size());
-  chosen_.resize(n, no_offering);
-  grow_for(chosen_fit_, n - chosen_fit_.size());
-  chosen_fit_.resize(n, 0);
-  grow_for(in_moved_, n - in_moved_.size());
-  in_moved_.resize(n, 0);
+  if (case_marked_.size() < live_.size())
+    resize_with_slack(case_marked_, live_.size(), static_cast<unsigned char>(0));
+  resize_with_slack(handed_, n, no_offering);
+  resize_with_slack(handed_fit_, n, score_t{0});
+  resize_with_slack(chosen_, n, no_offering);
+  resize_with_slack(chosen_fit_, n, score_t{0});
+  resize_with_slack(in_moved_, n, static_cast<unsigned char>(0));
   for (auto ci = static_cast<std::uint32_t>(solved_cases_); ci < cases.size(); ++ci)
     mark_case(ci);
   for (const int a : flow_.changed_arcs())
@@ -1111,9 +1109,7 @@ void engine::build_result(std::span<const help_case> cases) {
   out.unmet.clear();
   out.complementarity = 0;
   assigned_value_ = 0;
-  grow_for(case_complementarity_,
-           cases.size() - std::min(cases.size(), case_complementarity_.size()));
-  case_complementarity_.assign(cases.size(), 0);
+  assign_with_slack(case_complementarity_, cases.size(), score_t{0});
   std::size_t unmet_count = 0;
   // Room for a re-solve's changes without moving the lists.
   const auto members = static_cast<std::size_t>(members_);
@@ -1167,10 +1163,8 @@ void engine::update_result() {
   add.clear();
   waiting.clear();
   final_reasons.clear();
-  if (case_complementarity_.size() < live_.size()) {
-    grow_for(case_complementarity_, live_.size() - case_complementarity_.size());
-    case_complementarity_.resize(live_.size(), 0);
-  }
+  if (case_complementarity_.size() < live_.size())
+    resize_with_slack(case_complementarity_, live_.size(), score_t{0});
   for (const std::uint32_t ci : marked_) {
     out.complementarity -= case_complementarity_[ci];
     case_complementarity_[ci] = 0;

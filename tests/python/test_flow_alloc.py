@@ -3,6 +3,9 @@ SimpleMinCostFlow on generated instances), DIMACS in and out, keten.allocate on 
 and the HSDS round trip, all from Python."""
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -400,3 +403,43 @@ def test_hsds_errors(tmp_path):
     assert e.value.file == "bad.json"
     with pytest.raises(ValueError):
         keten.parse_hsds("[1, 2", "broken.json")
+
+
+def test_cli_replays_a_days_changes_from_stdin_like_the_allocator(example):
+    """keten allocate --changes - --json: the changes of each batch, applied one after the other,
+    give the assignment of a keten.Allocator that made the same changes, batch by batch."""
+    cli = os.environ.get("KETEN_CLI")
+    root = os.environ.get("KETEN_ROOT")
+    if not cli or not Path(cli).exists() or not root:
+        pytest.skip("KETEN_CLI and KETEN_ROOT are not set (make test-python sets them)")
+    landscape, cases = example
+    lines = (Path(root) / "data" / "example" / "changes.jsonl").read_text().splitlines()
+    run = subprocess.run(
+        [cli, "allocate", "--landscape", str(Path(root) / "data/example/landscape.json"),
+         "--cases", str(Path(root) / "data/example/cases.json"), "--changes", "-", "--json"],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    reports = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["batch"] for r in reports] == list(range(len(lines) + 1))
+    assert not reports[0]["warm"] and all(r["warm"] for r in reports[1:])
+
+    alloc = keten.Allocator(landscape)
+    alloc.add_cases(cases)
+    replayed: dict = {}
+    for batch, report in enumerate(reports):
+        if batch > 0:
+            change = json.loads(lines[batch - 1])
+            for case_id in change.get("close", []):
+                alloc.remove_case(case_id)
+            if "arrive" in change:
+                document = {"format": "keten.cases", "version": 1, "cases": change["arrive"]}
+                alloc.add_cases(keten.parse_cases(json.dumps(document), landscape))
+            for offering, units in change.get("free_units", {}).items():
+                alloc.set_free_units(offering, units)
+        a = alloc.solve()
+        assert report["flow_objective"] == pytest.approx(a.flow_objective, abs=1e-6)
+        for x in report["changes"]:
+            assert replayed.get((x["case"], x["need"])) == x["before"]
+            replayed[(x["case"], x["need"])] = x["after"]
+        t = a.assigned()
+        now = {(c, n): o for c, n, o in zip(t["case"], t["need"], t["offering"])}
+        assert {k: v for k, v in replayed.items() if v is not None} == now
