@@ -224,6 +224,25 @@ TEST(DynamicFlow, SplitsAtTheSinkOnlyWhereNoFlowPassesThrough) {
   EXPECT_EQ(g.total_cost(), 8);
 }
 
+TEST(DynamicFlow, APartBeyondTheSinksRangeIsSolvedWhole) {
+  // Parts joined by a sink are solved with a copy of the sink that takes the part's net supply;
+  // a part whose net supply (2^41) is beyond any node's range cannot have one, so the network is
+  // solved as a whole. Infeasible here, as it must be: the other part wants flow, and nothing
+  // leaves the sink.
+  dynamic_min_cost_flow f;
+  const int sink = f.add_node(-max_abs_value);
+  const int a = f.add_node(max_abs_value), b = f.add_node(max_abs_value);
+  const int c = f.add_node(-max_abs_value);
+  f.add_arc(a, b, max_abs_value, 1);
+  f.add_arc(a, sink, max_abs_value, 2);
+  f.add_arc(b, sink, max_abs_value, 1);
+  f.add_arc(c, sink, 1, 1);
+  const flow_status status = f.solve();
+  EXPECT_EQ(status, flow_status::infeasible);
+  EXPECT_EQ(f.last_solve().parts, 1);  // solved whole
+  expect_optimal_like_lemon(f, status, "a part beyond the sink's range");
+}
+
 TEST(DynamicFlow, InfeasibleChangeThenFeasibleAgain) {
   dynamic_min_cost_flow f;
   const int a = f.add_node(3), b = f.add_node(-3);
