@@ -647,6 +647,33 @@ void bind_flow(py::module_& m) {
           py::arg("cases"), py::kw_only(), py::arg("days_waiting") = std::vector<int>{},
           "Adds waiting cases; all or none. Releases the GIL.")
       .def(
+          "apply",
+          [](py_allocator& a, const std::vector<std::string>& close, const py::object& arrive,
+             const std::vector<std::pair<std::string, std::int32_t>>& free_units) {
+            keten::allocation_changes batch;
+            batch.close = close;
+            if (!arrive.is_none()) {
+              const auto cases = cases_of(arrive.cast<py::iterable>());
+              batch.arrive.assign(cases->begin(), cases->end());
+            }
+            for (const auto& [offering, units] : free_units) {
+              const auto o = a.land.find_offering(offering);
+              if (!o)
+                throw keten::not_found_error(
+                    "no offering with id \"" + offering + "\" in the landscape",
+                    {.field = "free_units", .object_id = offering});
+              batch.free_units.emplace_back(*o, units);
+            }
+            py::gil_scoped_release release;
+            a.alloc.apply(batch);
+          },
+          py::kw_only(), py::arg("close") = std::vector<std::string>{},
+          py::arg("arrive") = py::none(),
+          py::arg("free_units") = std::vector<std::pair<std::string, std::int32_t>>{},
+          "Applies a batch of changes all or nothing: closes the cases `close`, adds `arrive`, "
+          "sets the free units (offering id, units). Raises NotFoundError or ValidationError "
+          "before changing anything. Releases the GIL.")
+      .def(
           "remove_case", [](py_allocator& a, const std::string& id) { a.alloc.remove_case(id); },
           py::arg("case_id"), "Removes a waiting case by id. Raises NotFoundError.")
       .def(

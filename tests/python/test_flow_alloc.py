@@ -443,3 +443,29 @@ def test_cli_replays_a_days_changes_from_stdin_like_the_allocator(example):
         t = a.assigned()
         now = {(c, n): o for c, n, o in zip(t["case"], t["need"], t["offering"])}
         assert {k: v for k, v in replayed.items() if v is not None} == now
+
+
+def test_allocator_applies_a_batch_all_or_nothing(example):
+    landscape, cases = example
+    alloc = keten.Allocator(landscape)
+    alloc.add_cases(cases[:10])
+    before = alloc.solve()
+    offering = landscape.offering_ids[0]
+    bad_batches = [
+        (keten.NotFoundError, dict(close=[cases[0].id, "no-such-case"])),
+        (keten.NotFoundError, dict(close=[cases[0].id], free_units={"no-such-offering": 1})),
+        (keten.ValidationError, dict(close=[cases[0].id], arrive=[cases[10], cases[3]])),
+        (keten.ValidationError, dict(close=[cases[0].id], free_units={offering: -1})),
+    ]
+    for error, batch in bad_batches:
+        with pytest.raises(error):
+            alloc.apply(**batch)
+        assert len(alloc) == 10 and cases[0].id in alloc and cases[10].id not in alloc
+    again = alloc.solve()
+    assert again.flow_objective == before.flow_objective and len(again.changes()) == 0
+    alloc.apply(close=[cases[0].id], arrive=cases[10:12], free_units={offering: 0})
+    assert len(alloc) == 11 and cases[0].id not in alloc and cases[11].id in alloc
+    after = alloc.solve()
+    assert after.warm and after.used_units[0] == 0
+    changed = after.changes()
+    assert all(b != a for b, a in zip(changed["before"], changed["after"]))

@@ -652,6 +652,10 @@ class Allocator:
         """
         Adds waiting cases; all or none. Releases the GIL.
         """
+    def apply(self, *, close: collections.abc.Sequence[str] = [], arrive: typing.Any = None, free_units: collections.abc.Sequence[tuple[str, typing.SupportsInt | typing.SupportsIndex]] = []) -> None:
+        """
+        Applies a batch of changes all or nothing: closes the cases `close`, adds `arrive`, sets the free units (offering id, units). Raises NotFoundError or ValidationError before changing anything. Releases the GIL.
+        """
     def remove_case(self, case_id: str) -> None:
         """
         Removes a waiting case by id. Raises NotFoundError.

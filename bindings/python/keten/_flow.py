@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -228,6 +228,27 @@ class Allocator:
         """Sets the free units of the offering with this id. Raises NotFoundError for an unknown
         offering, ValidationError for a negative number."""
         self._impl.set_free_units(offering, units)
+
+    def apply(
+        self,
+        *,
+        close: Iterable[str] = (),
+        arrive: Any = None,
+        free_units: Optional[Mapping[str, int]] = None,
+    ) -> None:
+        """Applies a batch of changes all or nothing (one line of ``keten allocate --changes``):
+        closes the cases with the ids in ``close``, adds the cases ``arrive`` (what
+        :meth:`add_cases` takes; 0 days waiting), then sets ``free_units`` (offering id -> units).
+        Raises NotFoundError (a closing id not waiting, an unknown offering) or ValidationError
+        (an arriving case that is invalid or already waiting, an id twice, negative units) before
+        changing anything."""
+        from keten import _as_cases
+
+        self._impl.apply(
+            close=list(close),
+            arrive=None if arrive is None else _as_cases(arrive),
+            free_units=[] if free_units is None else [(k, int(v)) for k, v in free_units.items()],
+        )
 
     def solve(self) -> Allocation:
         """The optimal allocation of the cases present (``warm`` tells whether the previous
