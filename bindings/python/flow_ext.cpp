@@ -264,6 +264,14 @@ struct py_allocator {
       : land(std::move(l)), alloc(land, std::move(policy)) {}
   py_allocator(const py_allocator&) = delete;
   py_allocator& operator=(const py_allocator&) = delete;
+  /// The offering with this id; not_found_error naming `field` if there is none.
+  [[nodiscard]] keten::offering_index offering(const std::string& id, const char* field) const {
+    const auto o = land.find_offering(id);
+    if (!o)
+      throw keten::not_found_error("no offering with id \"" + id + "\" in the landscape",
+                                   {.field = field, .object_id = id});
+    return *o;
+  }
   keten::landscape land;
   keten::allocator alloc;
 };
@@ -656,14 +664,8 @@ void bind_flow(py::module_& m) {
               const auto cases = cases_of(arrive.cast<py::iterable>());
               batch.arrive.assign(cases->begin(), cases->end());
             }
-            for (const auto& [offering, units] : free_units) {
-              const auto o = a.land.find_offering(offering);
-              if (!o)
-                throw keten::not_found_error(
-                    "no offering with id \"" + offering + "\" in the landscape",
-                    {.field = "free_units", .object_id = offering});
-              batch.free_units.emplace_back(*o, units);
-            }
+            for (const auto& [offering, units] : free_units)
+              batch.free_units.emplace_back(a.offering(offering, "free_units"), units);
             py::gil_scoped_release release;
             a.alloc.apply(batch);
           },
@@ -679,12 +681,7 @@ void bind_flow(py::module_& m) {
       .def(
           "set_free_units",
           [](py_allocator& a, const std::string& offering, std::int32_t units) {
-            const auto o = a.land.find_offering(offering);
-            if (!o)
-              throw keten::not_found_error(
-                  "no offering with id \"" + offering + "\" in the landscape",
-                  {.field = "offering", .object_id = offering});
-            a.alloc.set_free_units(*o, units);
+            a.alloc.set_free_units(a.offering(offering, "offering"), units);
           },
           py::arg("offering"), py::arg("units"),
           "Sets an offering's free units (>= 0). Raises NotFoundError or ValidationError.")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <ranges>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,18 +75,6 @@ void check_days(std::span<const help_case> cases, std::span<const int> days_wait
                              {.field = "days_waiting", .object_id = cases[i].id});
 }
 
-/// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
-///
-/// Nodes: one per class of interchangeable needs (supply = its members), one per offering some
-/// class can use, one per municipality with needs when fairness is on, and the sink (supply =
-/// −all members). Arcs: class → offering (capacity = members, cost −(priority + fit)), class →
-/// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
-/// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
-/// at solve(), for what changed.
-///
-/// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
-/// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
-/// own class, found case by case with find_candidates and need_terms: the reference way.
 /// Moves the elements of v[begin, end) that `drop` rejects to v[to, …) (to ≤ begin), in order, run
 /// by run; returns the end of them. `drop` sees each element once. O(end − begin).
 template <class T, class Drop>
@@ -137,6 +126,18 @@ bool waitlist_before(const unmet_need& a, const unmet_need& b) {
   return a.need < b.need;
 }
 
+/// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
+///
+/// Nodes: one per class of interchangeable needs (supply = its members), one per offering some
+/// class can use, one per municipality with needs when fairness is on, and the sink (supply =
+/// −all members). Arcs: class → offering (capacity = members, cost −(priority + fit)), class →
+/// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
+/// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
+/// at solve(), for what changed.
+///
+/// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
+/// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
+/// own class, found case by case with find_candidates and need_terms: the reference way.
 class engine {
  public:
   engine(const landscape& l, const allocation_policy& policy, bool grouped)
@@ -254,14 +255,19 @@ class engine {
     if (have_result_) mark_case(case_index);
   }
 
-  void set_free_units(offering_index o, std::int32_t units) {
+  /// Throws validation_error, naming `field`, unless o is an offering and units ≥ 0.
+  void check_free_units(offering_index o, std::int32_t units, std::string_view field) const {
     if (o >= free_units_.size())
       throw validation_error(error_code::unknown_reference,
                              fmt::format("offering index {} does not exist", o),
-                             {.field = "offering"});
+                             {.field = std::string(field)});
     if (units < 0)
       throw validation_error(error_code::negative_value, "free units must be ≥ 0",
-                             {.field = "free_units", .object_id = l_->offerings()[o].id});
+                             {.field = std::string(field), .object_id = l_->offerings()[o].id});
+  }
+
+  void set_free_units(offering_index o, std::int32_t units) {
+    check_free_units(o, units, o >= free_units_.size() ? "offering" : "free_units");
     free_units_[o] = units;
     if (offering_arc_[o] >= 0) flow_.set_capacity(offering_arc_[o], units);
   }
@@ -689,10 +695,13 @@ class engine {
   void solve_full(std::span<const help_case> cases);
   void solve_incremental(std::span<const help_case> cases);
   void hand_out(group& g, bool track);
+  void size_need_state(std::size_t n, bool fresh);
   void count_used();
   void release_overflow();
   void revert_moves(std::uint32_t ci);
   bool improve_case(std::uint32_t ci);
+  template <class CaseIndices>
+  void improve(const CaseIndices& cases);
   void drop_stale_moves();
   void build_result(std::span<const help_case> cases);
   [[nodiscard]] need_change change_of(std::size_t need, offering_index was) const;
@@ -1008,32 +1017,50 @@ bool engine::improve_case(std::uint32_t ci) {
   return improved;
 }
 
+/// The per-need state of the hand-out and the improvement step for n needs: all of it anew
+/// (`fresh`), or the new needs' part added (none, no move). With room for the needs of later
+/// re-solves, as the need arrays have.
+void engine::size_need_state(std::size_t n, bool fresh) {
+  const auto size = [&](auto& v, const auto& x) {
+    if (fresh)
+      assign_with_slack(v, n, x);
+    else
+      resize_with_slack(v, n, x);
+  };
+  size(handed_, no_offering);
+  size(handed_fit_, score_t{0});
+  size(chosen_, no_offering);
+  size(chosen_fit_, score_t{0});
+  size(in_moved_, static_cast<unsigned char>(0));
+}
+
+/// The improvement step over these cases (in order): up to four passes of improve_case while
+/// any case gains.
+template <class CaseIndices>
+void engine::improve(const CaseIndices& cases) {
+  if (!policy_.improve_complementarity || policy_.weights.complementarity <= 0.0) return;
+  for (int pass = 0; pass < 4; ++pass) {
+    bool improved = false;
+    for (const std::uint32_t ci : cases)
+      if (live_[ci] && case_first_[ci + 1] - case_first_[ci] > 1) improved |= improve_case(ci);
+    if (!improved) break;
+  }
+  drop_stale_moves();
+}
+
 void engine::solve_full(std::span<const help_case> cases) {
   const std::size_t n = needs_.size();
   // What the last result gave each need (none for all before the first), for the changes.
   before_.clear();
   if (track_changes_) previous_.assign(chosen_.begin(), chosen_.end());
-  // With room for the needs of later re-solves (the need arrays have the same slack).
-  assign_with_slack(handed_, n, no_offering);
-  assign_with_slack(handed_fit_, n, score_t{0});
-  assign_with_slack(chosen_, n, no_offering);
-  assign_with_slack(chosen_fit_, n, score_t{0});
-  assign_with_slack(in_moved_, n, static_cast<unsigned char>(0));
+  size_need_state(n, true);
   moved_.clear();
   for (group& g : groups_) {
     g.handed = 0;  // chosen_ starts with none for every need
     if (g.size > 0) hand_out(g, false);
   }
   count_used();
-  if (policy_.improve_complementarity && policy_.weights.complementarity > 0.0) {
-    for (int pass = 0; pass < 4; ++pass) {
-      bool improved = false;
-      for (std::uint32_t ci = 0; ci < cases.size(); ++ci)
-        if (live_[ci] && case_first_[ci + 1] - case_first_[ci] > 1) improved |= improve_case(ci);
-      if (!improved) break;
-    }
-    drop_stale_moves();
-  }
+  improve(std::views::iota(std::uint32_t{0}, static_cast<std::uint32_t>(cases.size())));
   build_result(cases);
   result_.changes.clear();
   if (track_changes_)
@@ -1059,11 +1086,7 @@ void engine::solve_incremental(std::span<const help_case> cases) {
   const std::size_t n = needs_.size();
   if (case_marked_.size() < live_.size())
     resize_with_slack(case_marked_, live_.size(), static_cast<unsigned char>(0));
-  resize_with_slack(handed_, n, no_offering);
-  resize_with_slack(handed_fit_, n, score_t{0});
-  resize_with_slack(chosen_, n, no_offering);
-  resize_with_slack(chosen_fit_, n, score_t{0});
-  resize_with_slack(in_moved_, n, static_cast<unsigned char>(0));
+  size_need_state(n, false);
   for (auto ci = static_cast<std::uint32_t>(solved_cases_); ci < cases.size(); ++ci)
     mark_case(ci);
   for (const int a : flow_.changed_arcs())
@@ -1081,16 +1104,8 @@ void engine::solve_incremental(std::span<const help_case> cases) {
     }
   count_used();
   release_overflow();
-  if (policy_.improve_complementarity && policy_.weights.complementarity > 0.0) {
-    std::sort(marked_.begin(), marked_.end());
-    for (int pass = 0; pass < 4; ++pass) {
-      bool improved = false;
-      for (const std::uint32_t ci : marked_)
-        if (live_[ci] && case_first_[ci + 1] - case_first_[ci] > 1) improved |= improve_case(ci);
-      if (!improved) break;
-    }
-    drop_stale_moves();
-  }
+  std::sort(marked_.begin(), marked_.end());
+  improve(marked_);
   update_result();
   result_.changes.clear();
   for (const before_entry& b : before_)
@@ -1341,17 +1356,9 @@ void allocator::apply(const allocation_changes& batch) {
                              {.field = fmt::format("arrive[{}]", k), .object_id = c.id});
     validate(c, l.categories(), l.places());
   }
-  for (std::size_t k = 0; k < batch.free_units.size(); ++k) {
-    const auto& [o, units] = batch.free_units[k];
-    if (o >= l.offerings().size())
-      throw validation_error(error_code::unknown_reference,
-                             fmt::format("offering index {} does not exist", o),
-                             {.field = fmt::format("free_units[{}]", k)});
-    if (units < 0)
-      throw validation_error(
-          error_code::negative_value, "free units must be ≥ 0",
-          {.field = fmt::format("free_units[{}]", k), .object_id = l.offerings()[o].id});
-  }
+  for (std::size_t k = 0; k < batch.free_units.size(); ++k)
+    impl_->e.check_free_units(batch.free_units[k].first, batch.free_units[k].second,
+                              fmt::format("free_units[{}]", k));
   for (const std::string& id : batch.close)
     remove_case(id);
   add_cases(batch.arrive);
