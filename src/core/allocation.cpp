@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <xxhash.h>
+#include <boost/range/irange.hpp>
 
 #include "flat_map.hpp"
 #include "policy_terms.hpp"
@@ -1060,7 +1060,7 @@ void engine::solve_full(std::span<const help_case> cases) {
     if (g.size > 0) hand_out(g, false);
   }
   count_used();
-  improve(std::views::iota(std::uint32_t{0}, static_cast<std::uint32_t>(cases.size())));
+  improve(boost::irange(std::uint32_t{0}, static_cast<std::uint32_t>(cases.size())));
   build_result(cases);
   result_.changes.clear();
   if (track_changes_)
