@@ -10,9 +10,11 @@
 // Magnanti & Orlin, Network Flows, ch. 11; Cunningham's anti-cycling leaving-arc rule) with block
 // search pricing (the entering arc is the most negative reduced cost in a block of about √m arcs,
 // blocks visited round-robin). The tree is stored as parent/pred arrays, a preorder thread, subtree
-// sizes and last descendants; a pivot relinks the thread in O(length of the cycle) and updates the
-// potentials of the subtree that moves, O(size of that subtree). Costs grow roughly like O(m·√m)
-// pricing work per pivot block and a number of pivots that is in practice a small multiple of n.
+// sizes and last descendants; a pivot finds the join and the leaving arc in one walk up the cycle,
+// relinks the thread in O(length of the cycle) and updates the potentials of the smaller of the two
+// parts the cycle splits the tree into (the subtree that moves, or the rest of the tree: only
+// differences of potentials matter), O(min(subtree, n − subtree)). Costs grow roughly like O(√m)
+// pricing work per pivot and a number of pivots that is in practice a small multiple of n.
 //
 // solve_min_cost_flow() is the entry point: it hands assignment instances (unit sources and unit
 // sinks, arcs only from sources to sinks; is_assignment_instance) to a dedicated shortest
@@ -104,7 +106,7 @@ class network_simplex {
   /// optimal.
   [[nodiscard]] value_t flow(int a) const {
     const int i = position_[a];
-    return flow_[i] + lower_[i];
+    return lower_.empty() ? flow_[i] : flow_[i] + lower_[i];
   }
   /// The node potentials of the optimal dual: for every arc with flow below its capacity
   /// cost + π(source) − π(target) ≥ 0, and ≤ 0 for every arc with flow above its lower bound.
@@ -125,20 +127,22 @@ class network_simplex {
   bool initial_pivots();
   bool pivot_on(int arc);
   bool find_entering();
-  void find_join();
-  bool find_leaving();
+  bool find_cycle();
   void change_flow();
   void update_tree();
+  void normalize_potentials();
 
   int n_ = 0;  // real nodes; the root is n_
   int m_ = 0;  // real arcs; artificial arc of node u is m_ + u
   int root_ = 0;
   cost_t art_cost_ = 0;
+  bool shift_rest_ = false;  // update_tree may move the rest of the tree's potentials instead
 
   // Arcs (real then artificial), real ones at position_[input arc].
   std::vector<int> position_;
   std::vector<int> src_, tgt_;
-  std::vector<value_t> lower_, cap_, flow_;
+  std::vector<value_t> lower_;  // empty when every lower bound is 0
+  std::vector<value_t> cap_, flow_;
   std::vector<cost_t> cost_;
   std::vector<signed char> state_;
   // Nodes (real then the root).

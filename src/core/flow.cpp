@@ -1,5 +1,6 @@
 #include "keten/flow.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -68,7 +69,9 @@ network_simplex::network_simplex(const flow_network& g)
   const auto nodes = static_cast<std::size_t>(n_ + 1);
   src_.resize(arcs);
   tgt_.resize(arcs);
-  lower_.assign(arcs, 0);
+  // Lower bounds are kept (for flow()) only when the network has one.
+  if (std::any_of(g.lower.begin(), g.lower.end(), [](value_t x) { return x != 0; }))
+    lower_.assign(arcs, 0);
   cap_.resize(arcs);
   flow_.assign(arcs, 0);
   cost_.resize(arcs);
@@ -101,7 +104,7 @@ network_simplex::network_simplex(const flow_network& g)
     const int i = position_[a];
     src_[i] = g.source[a];
     tgt_[i] = g.target[a];
-    lower_[i] = g.lower[a];
+    if (!lower_.empty()) lower_[i] = g.lower[a];
     cost_[i] = g.cost[a];
     if (g.lower[a] > g.upper[a]) feasible_input_ = false;
     cap_[i] = g.upper[a] - g.lower[a];
@@ -116,7 +119,7 @@ network_simplex::network_simplex(const flow_network& g)
     balance += g.supply[u];
   }
   int128 bound_cost = 0;
-  for (int a = 0; a < m_; ++a) {
+  for (int a = 0; !lower_.empty() && a < m_; ++a) {
     if (lower_[a] == 0) continue;
     shifted[src_[a]] -= lower_[a];
     shifted[tgt_[a]] += lower_[a];
@@ -146,6 +149,13 @@ network_simplex::network_simplex(const flow_network& g)
                     "(nodes + 1) = {} · {} must stay below 2^60",
                     max_cost + 1, factor));
   art_cost_ = (max_cost + 1) * factor;
+  // Moving the rest of the tree instead of the subtree (update_tree) shifts every potential, the
+  // root's too, by a reduced cost: with root 0 a potential is below 2 · art_cost in magnitude (a
+  // path from the root holds one artificial arc), a reduced cost below 4 · art_cost, and the
+  // potentials are shifted back to root 0 once the root's is beyond art_cost, so a stored potential
+  // stays below 7 · art_cost. With art_cost below 2^50 that is far inside 64 bits; larger networks
+  // keep moving the subtree.
+  shift_rest_ = art_cost_ < (cost_t{1} << 50);
 
   block_size_ =
       std::max(10, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(std::max(m_, 1))))));
@@ -193,27 +203,39 @@ void network_simplex::initial_tree() {
 
 bool network_simplex::find_entering() {
   // Block search: the most negative reduced cost (times the state's sign) in the first block of
-  // about √m arcs that has one, scanning round-robin from where the last search stopped.
+  // about √m arcs that has one, scanning round-robin from where the last search stopped. A block
+  // that runs past the last arc continues at the first, so each block is at most two contiguous
+  // ranges, scanned by a loop without wrap-around tests.
   cost_t best = 0;
   int best_arc = -1;
-  int left = block_size_;
   const int* src = src_.data();
   const int* tgt = tgt_.data();
   const cost_t* cost = cost_.data();
   const cost_t* pi = pi_.data();
   const signed char* state = state_.data();
+  const auto scan = [&](int lo, int hi) {
+    for (int a = lo; a < hi; ++a) {
+      const cost_t c = state[a] * (cost[a] + pi[src[a]] - pi[tgt[a]]);
+      if (c < best) {
+        best = c;
+        best_arc = a;
+      }
+    }
+  };
   int a = next_arc_;
-  for (int scanned = 0; scanned < m_; ++scanned) {
-    const cost_t c = state[a] * (cost[a] + pi[src[a]] - pi[tgt[a]]);
-    if (c < best) {
-      best = c;
-      best_arc = a;
+  for (int scanned = 0; scanned < m_;) {
+    const int len = std::min(block_size_, m_ - scanned);
+    const int end = a + len;
+    if (end <= m_) {
+      scan(a, end);
+      a = end == m_ ? 0 : end;
+    } else {
+      scan(a, m_);
+      scan(0, end - m_);
+      a = end - m_;
     }
-    if (++a == m_) a = 0;
-    if (--left == 0) {
-      if (best < 0) break;
-      left = block_size_;
-    }
+    scanned += len;
+    if (best < 0) break;
   }
   if (best >= 0) return false;
   in_arc_ = best_arc;
@@ -221,25 +243,14 @@ bool network_simplex::find_entering() {
   return true;
 }
 
-void network_simplex::find_join() {
-  // A node's subtree is smaller than any ancestor's, so climbing from the smaller side never
-  // passes the join.
-  int u = src_[in_arc_];
-  int v = tgt_[in_arc_];
-  while (u != v) {
-    if (succ_num_[u] < succ_num_[v]) {
-      u = parent_[u];
-    } else {
-      v = parent_[v];
-    }
-  }
-  join_ = u;
-}
-
-bool network_simplex::find_leaving() {
+bool network_simplex::find_cycle() {
   // Flow goes first → second over the entering arc, then back up from second to the join and down
-  // from the join to first. The leaving arc is the last blocking arc met walking the cycle from
-  // the join in the direction of the flow, which keeps the tree strongly feasible (no cycling).
+  // from the join to first. One walk finds both the join and the leaving arc: a node's subtree is
+  // smaller than any ancestor's, so climbing from the smaller side never passes the join, and each
+  // side's nodes are met bottom-up. The leaving arc is the last blocking arc met walking the cycle
+  // from the join in the direction of the flow, which keeps the tree strongly feasible (no
+  // cycling): on the first side the lowest minimum (strictly below the entering arc's capacity),
+  // on the second side the highest (ties go to the second side).
   if (state_[in_arc_] == state_lower) {
     first_ = src_[in_arc_];
     second_ = tgt_[in_arc_];
@@ -247,27 +258,50 @@ bool network_simplex::find_leaving() {
     first_ = tgt_[in_arc_];
     second_ = src_[in_arc_];
   }
-  delta_ = cap_[in_arc_];
-  leaving_side_ = 0;
-  for (int u = first_; u != join_; u = parent_[u]) {
-    const int e = pred_[u];
-    const value_t d =
-        dir_[u] > 0 ? flow_[e] : (cap_[e] >= infinite ? infinite : cap_[e] - flow_[e]);
-    if (d < delta_) {
-      delta_ = d;
-      u_out_ = u;
-      leaving_side_ = 1;
+  constexpr value_t none = std::numeric_limits<value_t>::max();
+  value_t d1 = none;
+  value_t d2 = none;
+  int out1 = -1;
+  int out2 = -1;
+  const int* parent = parent_.data();
+  const int* pred = pred_.data();
+  const int* succ_num = succ_num_.data();
+  const signed char* dir = dir_.data();
+  const value_t* flow = flow_.data();
+  const value_t* cap = cap_.data();
+  int u = first_;
+  int v = second_;
+  while (u != v) {
+    if (succ_num[u] < succ_num[v]) {
+      const int e = pred[u];
+      const value_t d = dir[u] > 0 ? flow[e] : (cap[e] >= infinite ? infinite : cap[e] - flow[e]);
+      if (d < d1) {
+        d1 = d;
+        out1 = u;
+      }
+      u = parent[u];
+    } else {
+      const int e = pred[v];
+      const value_t d = dir[v] > 0 ? (cap[e] >= infinite ? infinite : cap[e] - flow[e]) : flow[e];
+      if (d <= d2) {
+        d2 = d;
+        out2 = v;
+      }
+      v = parent[v];
     }
   }
-  for (int u = second_; u != join_; u = parent_[u]) {
-    const int e = pred_[u];
-    const value_t d =
-        dir_[u] > 0 ? (cap_[e] >= infinite ? infinite : cap_[e] - flow_[e]) : flow_[e];
-    if (d <= delta_) {
-      delta_ = d;
-      u_out_ = u;
-      leaving_side_ = 2;
-    }
+  join_ = u;
+  delta_ = cap_[in_arc_];
+  leaving_side_ = 0;
+  if (out1 >= 0 && d1 < delta_) {
+    delta_ = d1;
+    u_out_ = out1;
+    leaving_side_ = 1;
+  }
+  if (out2 >= 0 && d2 <= delta_) {
+    delta_ = d2;
+    u_out_ = out2;
+    leaving_side_ = 2;
   }
   if (leaving_side_ == 1) {
     u_in_ = first_;
@@ -378,20 +412,37 @@ void network_simplex::update_tree() {
     child_dir = static_cast<signed char>(-old_dir);
   }
 
-  // The entering arc's reduced cost moves to the subtree's potentials.
+  // The entering arc's reduced cost moves to the subtree's potentials. Only differences of
+  // potentials matter, so when the moved subtree is the larger part of the tree the rest of it (a
+  // contiguous range of the thread, from after the subtree round to v_in) moves by −σ instead;
+  // normalize_potentials() shifts them back to root 0 when the root's leaves ±art_cost, and once
+  // at the end of run().
   const cost_t rc = cost_[in_arc_] + pi_[src_[in_arc_]] - pi_[tgt_[in_arc_]];
   const cost_t sigma = u_in_ == src_[in_arc_] ? -rc : rc;
   cost_t* pi = pi_.data();
   const int* thread = thread_.data();
-  for (int x = u_in_, left = moved; left > 0; --left, x = thread[x])
-    pi[x] += sigma;
+  const int rest = n_ + 1 - moved;
+  if (rest >= moved || !shift_rest_) {
+    for (int x = u_in_, left = moved; left > 0; --left, x = thread[x])
+      pi[x] += sigma;
+  } else {
+    for (int x = thread[new_last], left = rest; left > 0; --left, x = thread[x])
+      pi[x] -= sigma;
+    if (pi[root_] > art_cost_ || pi[root_] < -art_cost_) normalize_potentials();
+  }
+}
+
+void network_simplex::normalize_potentials() {
+  const cost_t shift = pi_[root_];
+  if (shift == 0) return;
+  for (cost_t& p : pi_)
+    p -= shift;
 }
 
 bool network_simplex::pivot_on(int arc) {
   if (state_[arc] * (cost_[arc] + pi_[src_[arc]] - pi_[tgt_[arc]]) >= 0) return true;
   in_arc_ = arc;
-  find_join();
-  if (!find_leaving()) return false;
+  if (!find_cycle()) return false;
   change_flow();
   if (leaving_side_ != 0) update_tree();
   ++pivots_;
@@ -464,8 +515,7 @@ flow_status network_simplex::run() {
   if (!initial_pivots())
     throw validation_error(error_code::invalid_value, "the network has an unbounded cycle");
   while (find_entering()) {
-    find_join();
-    if (!find_leaving()) {
+    if (!find_cycle()) {
       // Unreachable with finite capacities on every real arc; kept as a guard.
       throw validation_error(error_code::invalid_value, "the network has an unbounded cycle");
     }
@@ -473,6 +523,7 @@ flow_status network_simplex::run() {
     if (leaving_side_ != 0) update_tree();
     ++pivots_;
   }
+  normalize_potentials();
   for (int u = 0; u < n_; ++u)
     if (flow_[m_ + u] != 0) return flow_status::infeasible;
   return flow_status::optimal;
