@@ -138,6 +138,39 @@ bool waitlist_before(const unmet_need& a, const unmet_need& b) {
 /// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
 /// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
 /// own class, found case by case with find_candidates and need_terms: the reference way.
+/// The ids of a batch of cases seen so far: an open-addressing table of XXH3 hashes (the case
+/// index confirms a hit); insert() throws validation_error on a second case with the same id.
+class unique_ids {
+ public:
+  explicit unique_ids(std::span<const help_case> cases) : cases_(cases) {
+    std::size_t capacity = 16;
+    while (capacity < 2 * cases.size())
+      capacity *= 2;
+    slots_.resize(capacity);
+    mask_ = capacity - 1;
+  }
+
+  void insert(std::size_t ci) {
+    const std::string& id = cases_[ci].id;
+    const std::uint64_t h = XXH3_64bits(id.data(), id.size());
+    std::size_t i = h & mask_;
+    for (; slots_[i].index != 0; i = (i + 1) & mask_)
+      if (slots_[i].hash == h && cases_[slots_[i].index - 1].id == id)
+        throw validation_error(error_code::duplicate_id, "two cases have the same id",
+                               {.field = "id", .object_id = id});
+    slots_[i] = {h, static_cast<std::uint32_t>(ci + 1)};
+  }
+
+ private:
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index = 0;  // case index + 1; 0 = empty
+  };
+  std::span<const help_case> cases_;
+  std::vector<slot> slots_;
+  std::size_t mask_ = 0;
+};
+
 class engine {
  public:
   engine(const landscape& l, const allocation_policy& policy, bool grouped)
@@ -209,25 +242,58 @@ class engine {
       const help_case& c = cases[ci];
       validate(c, l_->categories(), l_->places(), refs);
       categories.insert(categories.end(), refs.categories.begin(), refs.categories.end());
-      const int waited = days_waiting.empty() ? 0 : days_waiting[ci];
-      for (const need& n : c.needs)
-        priorities.push_back(
-            detail::need_priority(policy_.weights, n, policy_.waiting_day, waited));
+      append_priorities(c, days_waiting.empty() ? 0 : days_waiting[ci], priorities);
       first_category.push_back(static_cast<std::uint32_t>(categories.size()));
       municipalities.push_back(refs.municipality);
     }
-    // Room for the new cases, growing geometrically: a few cases added to many cost O(few).
-    grow_for(needs_, categories.size());
-    grow_for(links_, categories.size());
-    grow_for(need_live_, categories.size());
-    grow_for(case_first_, cases.size());
-    grow_for(live_, cases.size());
+    reserve_for(cases.size(), categories.size());
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
       const std::size_t first = first_category[ci], count = first_category[ci + 1] - first;
       add_case(cases[ci], first_index + static_cast<std::uint32_t>(ci),
                std::span(categories).subspan(first, count),
                std::span(priorities).subspan(first, count), municipalities[ci]);
+    }
+  }
+
+  /// allocate()'s single pass over a fresh engine: each case is validated, its id checked
+  /// against the cases before it, and its needs added while the case is in cache. A bad case
+  /// throws with the engine half-filled; the caller drops the engine.
+  void add_all(std::span<const help_case> cases, std::span<const int> days_waiting) {
+    check_days(cases, days_waiting);
+    unique_ids ids(cases);
+    if (!grouped_) {
+      add_plain(cases, days_waiting, 0);
+      for (std::size_t ci = 0; ci < cases.size(); ++ci)
+        ids.insert(ci);
+      return;
+    }
+    std::size_t needs = 0;
+    for (const help_case& c : cases)
+      needs += c.needs.size();
+    reserve_for(cases.size(), needs);
+    case_references refs;
+    std::vector<score_t> priorities;
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
+      // A case's needs lie elsewhere on the heap: ask for the case and the needs a few ahead.
+      if (ci + 8 < cases.size()) {
+        const char* ahead = reinterpret_cast<const char*>(&cases[ci + 8]);
+        for (std::size_t b = 0; b < sizeof(help_case); b += 64)
+          __builtin_prefetch(ahead + b);
+      }
+      if (ci + 4 < cases.size()) {
+        const std::vector<need>& later = cases[ci + 4].needs;
+        const char* first = reinterpret_cast<const char*>(later.data());
+        for (std::size_t b = 0; b < later.size() * sizeof(need); b += 64)
+          __builtin_prefetch(first + b);
+      }
+      const help_case& c = cases[ci];
+      validate(c, l_->categories(), l_->places(), refs);
+      ids.insert(ci);
+      priorities.clear();
+      append_priorities(c, days_waiting.empty() ? 0 : days_waiting[ci], priorities);
+      add_case(c, static_cast<std::uint32_t>(ci), refs.categories, priorities, refs.municipality);
     }
   }
 
@@ -387,24 +453,29 @@ class engine {
   /// O(1) after.
   std::span<const reach_entry> reach(const help_case& c, std::optional<municipality_index> m,
                                      category_index cat, std::int64_t place) {
-    std::vector<reach_entry>* slot = &scratch_reach_;
+    reach_slot* known = nullptr;
     if (place >= 0) {
-      const auto k = static_cast<std::size_t>(place) * category_count_ + cat;
-      if (reach_known_[k]) return reach_[k];
-      reach_known_[k] = 1;
-      slot = &reach_[k];
+      known = &reach_slots_[static_cast<std::size_t>(place) * category_count_ + cat];
+      if (known->count != reach_slot::unknown)
+        return {reach_pool_.data() + known->first, known->count};
     }
-    slot->clear();
+    std::vector<reach_entry>& list = scratch_reach_;
+    list.clear();
     // The fit as need_terms gives it (distance + wait), the municipality resolved once.
     const landscape& l = *l_;
     for (offering_index o : l.offerings_reaching(c.location, m, cat))
-      slot->push_back(
+      list.push_back(
           {o, detail::distance_points(l.service_distance_km(o, c.location, m), policy_.weights) +
                   detail::wait_points(l.offerings()[o].units, policy_.weights)});
-    std::sort(slot->begin(), slot->end(), [this](const reach_entry& a, const reach_entry& b) {
+    std::sort(list.begin(), list.end(), [this](const reach_entry& a, const reach_entry& b) {
       return id_rank(a.offering) < id_rank(b.offering);
     });
-    return *slot;
+    if (!known) return list;
+    // Kept in one pool, each place's list a range of it (compact: the slots stay in cache).
+    known->first = static_cast<std::uint32_t>(reach_pool_.size());
+    known->count = static_cast<std::uint32_t>(list.size());
+    reach_pool_.insert(reach_pool_.end(), list.begin(), list.end());
+    return {reach_pool_.data() + known->first, known->count};
   }
 
   /// An offering's place in id order (candidates are listed in id order).
@@ -432,10 +503,25 @@ class engine {
     auto [slot, added] = place_index_.try_emplace(key);
     if (added) {
       slot = static_cast<std::uint32_t>(place_index_.size() - 1);
-      reach_.resize(reach_.size() + category_count_);
-      reach_known_.resize(reach_known_.size() + category_count_, 0);
+      reach_slots_.resize(reach_slots_.size() + category_count_);
     }
     return static_cast<std::int64_t>(slot);
+  }
+
+  /// Each need's priority, appended in need order.
+  void append_priorities(const help_case& c, int waited, std::vector<score_t>& out) const {
+    for (const need& n : c.needs)
+      out.push_back(detail::need_priority(policy_.weights, n, policy_.waiting_day, waited));
+  }
+
+  /// Room for `cases` more cases with `needs` needs, growing geometrically: a few cases added to
+  /// many cost O(few).
+  void reserve_for(std::size_t cases, std::size_t needs) {
+    grow_for(needs_, needs);
+    grow_for(links_, needs);
+    grow_for(need_live_, needs);
+    grow_for(case_first_, cases);
+    grow_for(live_, cases);
   }
 
   /// Prepares the case's needs and adds them: candidates from the place lists of reach(), the
@@ -714,11 +800,17 @@ class engine {
   std::size_t category_count_ = 0;
   std::vector<score_t> pair_score_;  // category × category: complementarity points of a pair
   detail::flat_map<std::uint64_t, std::uint32_t, detail::int_hash> place_index_;  // → slot
-  std::vector<std::vector<reach_entry>> reach_;  // slot × category → offerings in reach
-  std::vector<unsigned char> reach_known_;       // slot × category → reach_ computed
-  std::vector<reach_entry> scratch_reach_;       // for a location with a point
-  std::vector<partner_index> excluded_;          // of the case being prepared
-  std::vector<candidate_fit> scratch_options_;   // of the need being prepared
+  /// A place's offerings in reach for one category: a range of reach_pool_ once computed.
+  struct reach_slot {
+    static constexpr std::uint32_t unknown = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t first = 0;
+    std::uint32_t count = unknown;
+  };
+  std::vector<reach_slot> reach_slots_;         // slot × category
+  std::vector<reach_entry> reach_pool_;         // the lists of the known slots
+  std::vector<reach_entry> scratch_reach_;      // for a location with a point
+  std::vector<partner_index> excluded_;         // of the case being prepared
+  std::vector<candidate_fit> scratch_options_;  // of the need being prepared
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
   std::vector<need_info> needs_;  // every need of every case added, in case order
@@ -1246,27 +1338,12 @@ void engine::update_result() {
 /// hash match: O(cases).
 void check_unique_ids(std::span<const help_case> cases,
                       const std::unordered_map<std::string, std::uint32_t>* present = nullptr) {
-  std::size_t capacity = 16;
-  while (capacity < 2 * cases.size())
-    capacity *= 2;
-  struct slot {
-    std::uint64_t hash = 0;
-    std::uint32_t index = 0;  // case index + 1; 0 = empty
-  };
-  std::vector<slot> slots(capacity);
-  const std::size_t mask = capacity - 1;
+  unique_ids ids(cases);
   for (std::size_t ci = 0; ci < cases.size(); ++ci) {
-    const std::string& id = cases[ci].id;
-    const std::uint64_t h = XXH3_64bits(id.data(), id.size());
-    std::size_t i = h & mask;
-    for (; slots[i].index != 0; i = (i + 1) & mask)
-      if (slots[i].hash == h && cases[slots[i].index - 1].id == id)
-        throw validation_error(error_code::duplicate_id, "two cases have the same id",
-                               {.field = "id", .object_id = id});
-    if (present && present->contains(id))
+    ids.insert(ci);
+    if (present && present->contains(cases[ci].id))
       throw validation_error(error_code::duplicate_id, "two cases have the same id",
-                             {.field = "id", .object_id = id});
-    slots[i] = {h, static_cast<std::uint32_t>(ci + 1)};
+                             {.field = "id", .object_id = cases[ci].id});
   }
 }
 
@@ -1282,8 +1359,7 @@ allocation_network build_allocation_network(const landscape& l, std::span<const 
                                             std::span<const int> days_waiting, bool grouped) {
   check_case_count(cases.size());
   engine e(l, policy, grouped);
-  e.add(cases, days_waiting, 0);
-  check_unique_ids(cases);
+  e.add_all(cases, days_waiting);
   return e.export_network();
 }
 
@@ -1291,8 +1367,7 @@ allocation allocate(const landscape& l, std::span<const help_case> cases,
                     const allocation_policy& policy, std::span<const int> days_waiting) {
   check_case_count(cases.size());
   engine e(l, policy, true);
-  e.add(cases, days_waiting, 0);
-  check_unique_ids(cases);
+  e.add_all(cases, days_waiting);
   (void)e.solve(cases);
   return e.take_result();
 }
