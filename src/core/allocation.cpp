@@ -1,6 +1,7 @@
 #include "keten/allocation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -150,25 +151,39 @@ class unique_ids {
     mask_ = capacity - 1;
   }
 
-  void insert(std::size_t ci) {
+  /// Hashes case ci's id ahead of insert(ci) and asks for its slot (the table is large, its
+  /// slots random); insert(ci, true) then takes the hash, if no more than `ahead` cases were
+  /// prepared in between.
+  static constexpr std::size_t ahead = 16;
+  void prepare(std::size_t ci) {
     const std::string& id = cases_[ci].id;
     const std::uint64_t h = XXH3_64bits(id.data(), id.size());
+    hashes_[ci % ahead] = h;
+    __builtin_prefetch(&slots_[h & mask_]);
+  }
+
+  /// Inserts case ci; `prepared`: prepare(ci) came before.
+  void insert(std::size_t ci, bool prepared = false) {
+    const std::string& id = cases_[ci].id;
+    const std::uint64_t h = prepared ? hashes_[ci % ahead] : XXH3_64bits(id.data(), id.size());
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     std::size_t i = h & mask_;
     for (; slots_[i].index != 0; i = (i + 1) & mask_)
-      if (slots_[i].hash == h && cases_[slots_[i].index - 1].id == id)
+      if (slots_[i].tag == tag && cases_[slots_[i].index - 1].id == id)
         throw validation_error(error_code::duplicate_id, "two cases have the same id",
                                {.field = "id", .object_id = id});
-    slots_[i] = {h, static_cast<std::uint32_t>(ci + 1)};
+    slots_[i] = {tag, static_cast<std::uint32_t>(ci + 1)};
   }
 
  private:
-  struct slot {
-    std::uint64_t hash = 0;
+  struct slot {               // 8 bytes: the table of a national day stays small
+    std::uint32_t tag = 0;    // the hash's upper half (its lower bits chose the slot)
     std::uint32_t index = 0;  // case index + 1; 0 = empty
   };
   std::span<const help_case> cases_;
   std::vector<slot> slots_;
   std::size_t mask_ = 0;
+  std::array<std::uint64_t, ahead> hashes_{};  // of the prepared cases, by index mod ahead
 };
 
 class engine {
@@ -272,28 +287,60 @@ class engine {
     for (const help_case& c : cases)
       needs += c.needs.size();
     reserve_for(cases.size(), needs);
+    link_later_ = needs_.empty();  // a fresh engine: the member lists are built at the end
     case_references refs;
     std::vector<score_t> priorities;
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       if (policy_.progress && ci % 4096 == 0) policy_.progress("candidates", ci, cases.size());
       // A case's needs lie elsewhere on the heap: ask for the case and the needs a few ahead.
-      if (ci + 8 < cases.size()) {
-        const char* ahead = reinterpret_cast<const char*>(&cases[ci + 8]);
+      if (ci + 16 < cases.size()) {
+        const char* ahead = reinterpret_cast<const char*>(&cases[ci + 16]);
         for (std::size_t b = 0; b < sizeof(help_case); b += 64)
           __builtin_prefetch(ahead + b);
       }
-      if (ci + 4 < cases.size()) {
-        const std::vector<need>& later = cases[ci + 4].needs;
+      if (ci + 8 < cases.size()) {
+        const std::vector<need>& later = cases[ci + 8].needs;
         const char* first = reinterpret_cast<const char*>(later.data());
         for (std::size_t b = 0; b < later.size() * sizeof(need); b += 64)
           __builtin_prefetch(first + b);
+        ids.prepare(ci + 8);
       }
       const help_case& c = cases[ci];
       validate(c, l_->categories(), l_->places(), refs);
-      ids.insert(ci);
+      ids.insert(ci, ci >= 8);
       priorities.clear();
       append_priorities(c, days_waiting.empty() ? 0 : days_waiting[ci], priorities);
       add_case(c, static_cast<std::uint32_t>(ci), refs.categories, priorities, refs.municipality);
+    }
+    link_members();
+  }
+
+  /// The member lists of every class, in need order, in two sequential passes over the needs
+  /// (forward: prev and head; backward: next and tail), for needs entered with link_later_:
+  /// linking each need as it arrives would touch its class's last member, a random place of a
+  /// large array, once per need.
+  void link_members() {
+    if (!link_later_) return;
+    link_later_ = false;
+    std::vector<int>& end = scratch_group_end_;
+    end.assign(groups_.size(), -1);
+    const int n = static_cast<int>(needs_.size());
+    for (int i = 0; i < n; ++i) {
+      const int gi = needs_[static_cast<std::size_t>(i)].group;
+      if (gi < 0) continue;
+      int& last = end[static_cast<std::size_t>(gi)];
+      links_[static_cast<std::size_t>(i)].prev = last;
+      if (last < 0) groups_[static_cast<std::size_t>(gi)].head = i;
+      last = i;
+    }
+    end.assign(groups_.size(), -1);
+    for (int i = n - 1; i >= 0; --i) {
+      const int gi = needs_[static_cast<std::size_t>(i)].group;
+      if (gi < 0) continue;
+      int& next = end[static_cast<std::size_t>(gi)];
+      links_[static_cast<std::size_t>(i)].next = next;
+      if (next < 0) groups_[static_cast<std::size_t>(gi)].tail = i;
+      next = i;
     }
   }
 
@@ -626,14 +673,16 @@ class engine {
   }
 
   /// Appends a prepared need (its class found, if any) to the needs of the case being added.
-  void enter(need_info n) {
+  void enter(const need_info& n) {
     const int index = static_cast<int>(needs_.size());
     member_link link;
     if (n.group >= 0) {
       group& g = groups_[static_cast<std::size_t>(n.group)];
-      link.prev = g.tail;
-      (g.tail >= 0 ? links_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
-      g.tail = index;
+      if (!link_later_) {
+        link.prev = g.tail;
+        (g.tail >= 0 ? links_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
+        g.tail = index;
+      }
       ++g.size;
       touch_group(n.group);
       ++members_;
@@ -861,7 +910,9 @@ class engine {
   std::vector<option> option_pool_;  // the classes' options, one range each
   detail::flat_map<std::uint64_t, int, detail::int_hash> group_index_;  // hash → latest class
   std::vector<int> dirty_groups_;
-  std::vector<int> arc_group_;  // per arc: the class whose option it is, or −1
+  bool link_later_ = false;             // enter() leaves the member lists to link_members()
+  std::vector<int> scratch_group_end_;  // link_members(): per class, its last member so far
+  std::vector<int> arc_group_;          // per arc: the class whose option it is, or −1
 
   // The last result and what a re-solve needs to update it where the change reached.
   allocation result_;

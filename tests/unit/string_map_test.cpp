@@ -82,5 +82,30 @@ TEST(StringMap, HashSeparatesNearIds) {
   EXPECT_EQ(hashes.size(), ids);
 }
 
+TEST(StringMap, SameStringIsEquality) {
+  // Every length around the 8–16 byte path, strings equal and differing in one byte anywhere
+  // (the first, the last and the overlap of the two words included), and in length only.
+  std::mt19937 rng(11);
+  std::size_t differing = 0;
+  for (std::size_t n = 0; n <= 24; ++n) {
+    std::string a(n, 'x');
+    for (char& c : a)
+      c = static_cast<char>(std::uniform_int_distribution<int>('a', 'z')(rng));
+    EXPECT_TRUE(same_string(a, std::string(a)));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = static_cast<char>(b[i] == 'z' ? 'a' : b[i] + 1);
+      EXPECT_FALSE(same_string(a, b)) << a << " " << b;
+      EXPECT_EQ(same_string(a, b), a == b);
+      ++differing;
+    }
+    EXPECT_FALSE(same_string(a, a + "x"));
+    if (n > 0) {
+      EXPECT_FALSE(same_string(a, std::string_view(a).substr(0, n - 1)));
+    }
+  }
+  EXPECT_EQ(differing, 300u);
+}
+
 }  // namespace
 }  // namespace keten::detail
