@@ -277,6 +277,75 @@ void BM_Allocate_PlainGraphLemon(benchmark::State& state) {
 BENCHMARK(BM_Allocate_Keten)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Allocate_PlainGraphLemon)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 
+// --- the allocation networks as min-cost-flow instances -------------------------------------
+//
+// The solver core on realistic graphs: the network of each scope's day, built beforehand, plain
+// (one supply node per need, as BM_Allocate_PlainGraphLemon builds it) or grouped (one per class
+// of interchangeable needs, as allocate() builds it), solved by solve_min_cost_flow (the network
+// simplex on the whole network, without allocate()'s split into parts) and by LEMON.
+
+const instance& allocation_instance(int scope, bool grouped) {
+  static std::map<std::pair<int, bool>, std::unique_ptr<instance>> cache;
+  auto& slot = cache[{scope, grouped}];
+  if (!slot) {
+    slot = std::make_unique<instance>();
+    keten::allocation_policy policy;
+    policy.improve_complementarity = false;
+    slot->network =
+        keten::build_allocation_network(scope_landscape(scope), day(scope), policy, {}, grouped)
+            .network;
+    slot->lemon = lemon_of(slot->network);
+    const auto ours = keten::flow::solve_min_cost_flow(slot->network);
+    if (ours.status != keten::flow::flow_status::optimal ||
+        slot->lemon->network_simplex().cost != ours.cost ||
+        slot->lemon->cost_scaling().cost != ours.cost)
+      throw std::runtime_error("keten and LEMON disagree on an allocation network");
+    slot->optimum = ours.cost;
+  }
+  return *slot;
+}
+
+const instance& allocation_from_args(benchmark::State& state) {
+  const instance& in = allocation_instance(static_cast<int>(state.range(0)), state.range(1) != 0);
+  static const char* names[] = {"municipality", "province", "country", "country, ample capacity"};
+  state.SetLabel(fmt::format("{} {}: n={} m={}", names[state.range(0)],
+                             state.range(1) != 0 ? "grouped" : "plain", in.network.node_count(),
+                             in.network.arc_count()));
+  return in;
+}
+
+void BM_AllocNet_Keten(benchmark::State& state) {
+  const instance& in = allocation_from_args(state);
+  for (auto _ : state) {
+    const keten::flow::flow_solution s = keten::flow::solve_min_cost_flow(in.network);
+    if (s.cost != in.optimum) state.SkipWithError("wrong optimum");
+    benchmark::DoNotOptimize(s);
+  }
+}
+
+void BM_AllocNet_LemonNetworkSimplex(benchmark::State& state) {
+  const instance& in = allocation_from_args(state);
+  for (auto _ : state)
+    if (in.lemon->network_simplex().cost != in.optimum) state.SkipWithError("wrong optimum");
+}
+
+void BM_AllocNet_LemonCostScaling(benchmark::State& state) {
+  const instance& in = allocation_from_args(state);
+  for (auto _ : state)
+    if (in.lemon->cost_scaling().cost != in.optimum) state.SkipWithError("wrong optimum");
+}
+
+void allocation_networks(benchmark::internal::Benchmark* b) {
+  for (int scope = 0; scope <= 2; ++scope)
+    for (int grouped = 0; grouped <= 1; ++grouped)
+      b->Args({scope, grouped});
+  b->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK(BM_AllocNet_Keten)->Apply(allocation_networks);
+BENCHMARK(BM_AllocNet_LemonNetworkSimplex)->Apply(allocation_networks);
+BENCHMARK(BM_AllocNet_LemonCostScaling)->Apply(allocation_networks);
+
 // --- warm re-allocation -----------------------------------------------------------------------
 //
 // The country's day (50,000 cases) after a 1 % change: 250 cases close, 250 new ones arrive and

@@ -8,8 +8,12 @@ the same generated NETGEN-style instances (what ``keten generate mcf`` writes as
 
 Instances (keten.generate_flow_instance, seed 1): transportation 2,000 nodes / 40,000 arcs,
 transshipment 4,000 / 40,000, assignment 400 nodes (200 x 200, 40,000 arcs, unit supplies and
-capacities). Each instance is written to DIMACS text and read back with keten.parse_dimacs, so all
-solvers get the arrays of the DIMACS file. Timed per solver, median over ``--repetitions``, seen
+capacities); and the allocation networks (keten.allocation_network) of synthetic days on the
+national landscape, one municipality (1,000 cases) and the country (50,000 cases), plain and
+grouped; on the plain ones ``keten.allocate`` from the same cases (which builds and solves its
+grouped network) is timed too, against OR-Tools solving the plain network handed to it. Each instance is written to
+DIMACS text and read back with keten.parse_dimacs, so all solvers get the arrays of the DIMACS
+file. Timed per solver, median over ``--repetitions``, seen
 from Python and including each library's own input conversion from the numpy columns:
 
 - keten: ``keten.min_cost_flow(supply, source, target, lower, upper, cost)`` (the C++ network
@@ -61,6 +65,35 @@ INSTANCES = [
     ("transshipment", 4000, 40000),
     ("assignment", 400, 0),
 ]
+
+
+def instances(seed):
+    """(kind, label, network, day) for each benchmark instance: the generated NETGEN-style ones
+    (day None) and the allocation networks of synthetic days on the national landscape (the C++
+    benchmark's days: generate_cases seed 77), plain (one supply node per need, what a
+    straightforward builder hands a solver) and grouped (what keten.allocate solves); day is the
+    (landscape, cases) a plain network comes from. Every network goes through DIMACS text and
+    back."""
+    out = []
+    for kind, nodes, arcs in INSTANCES:
+        generated = keten.generate_flow_instance(kind, nodes, arcs, seed=seed)
+        net = keten.parse_dimacs(generated.to_dimacs(f"{kind} seed {seed}"), f"{kind}.min")
+        out.append((kind, f"{kind} {net.node_count} nodes / {net.arc_count} arcs", net, None))
+    landscape = keten.default_landscape()
+    days = [
+        ("municipality", keten.generate_cases(landscape, count=1000, seed=77,
+                                              municipalities=["GM0193"])),
+        ("country", keten.generate_cases(landscape, count=50000, seed=77)),
+    ]  # fmt: skip
+    for scope, cases in days:
+        for grouped in (False, True):
+            built = keten.allocation_network(landscape, cases, grouped=grouped)
+            net = keten.parse_dimacs(built.to_dimacs(), "allocation.min")
+            form = "grouped" if grouped else "plain"
+            label = f"allocation {scope}, {form}: {net.node_count} nodes / {net.arc_count} arcs"
+            # keten.allocate against the plain graph only (what a caller without keten solves)
+            out.append(("allocation", label, net, None if grouped else (landscape, cases)))
+    return out
 
 
 def keten_solve(net):
@@ -158,13 +191,17 @@ def main():
     print(f"median of {args.repetitions} runs (networkx: one run), seconds\n")
 
     rows = []
-    for kind, nodes, arcs in INSTANCES:
-        generated = keten.generate_flow_instance(kind, nodes, arcs, seed=args.seed)
-        net = keten.parse_dimacs(generated.to_dimacs(f"{kind} seed {args.seed}"), f"{kind}.min")
-        label = f"{kind} {net.node_count} nodes / {net.arc_count} arcs"
+    for kind, label, net, day in instances(args.seed):
         # Same optimum everywhere before timing.
         cost = keten_solve(net)
         solvers = {"keten": lambda: keten_solve(net)}
+        if day is not None:  # keten.allocate builds its (grouped) network from the cases itself
+            landscape, cases = day
+            allocation = keten.allocate(landscape, cases, improve_complementarity=False)
+            assert -round(allocation.flow_objective * 1000) == cost, f"{label}: allocate disagrees"
+            solvers["keten.allocate"] = lambda: keten.allocate(
+                landscape, cases, improve_complementarity=False
+            )
         if ortools_mcf is not None:
             assert ortools_solve(net) == cost, f"{label}: OR-Tools disagrees"
             solvers["OR-Tools"] = lambda: ortools_solve(net)
@@ -185,7 +222,7 @@ def main():
         print(f"{label}: optimal cost {cost}; " +
               ", ".join(f"{k} {v:.4f}s" for k, v in times.items()), flush=True)  # fmt: skip
 
-    names = ["keten", "OR-Tools", "networkx", "scipy lsa", "OR-Tools lsa"]
+    names = ["keten", "OR-Tools", "networkx", "scipy lsa", "OR-Tools lsa", "keten.allocate"]
     print("\n| instance | optimal cost | " + " | ".join(names) + " |")
     print("|---|---:|" + "---:|" * len(names))
     for label, cost, times in rows:
@@ -194,7 +231,10 @@ def main():
             if n not in times:
                 cells.append("—")
             elif n == "keten":
-                cells.append(f"{times[n] * 1000:.1f} ms")
+                cells.append(f"{times[n] * 1000:.2f} ms")
+            elif n == "keten.allocate":  # the ratio of the plain graph's OR-Tools solve to it
+                ratio = times["OR-Tools"] / times[n] if "OR-Tools" in times else float("nan")
+                cells.append(f"{times[n] * 1000:.2f} ms (OR-Tools {ratio:.1f}×)")
             else:
                 cells.append(f"{times[n] * 1000:.1f} ms ({times[n] / times['keten']:.1f}×)")
         print(f"| {label} | {cost} | " + " | ".join(cells) + " |")

@@ -551,6 +551,30 @@ void bind_flow(py::module_& m) {
       "the offerings' free units (see keten.allocate). Releases the GIL.");
 
   m.def(
+      "allocation_network",
+      [](const keten::landscape& l, const py::iterable& cases, bool grouped, double fairness,
+         double waiting_day, const std::vector<int>& days_waiting,
+         const std::optional<keten::match_weights>& weights) {
+        const auto batch = cases_of(cases);
+        const keten::allocation_policy policy =
+            allocation_policy_of(fairness, waiting_day, false, weights);
+        keten::allocation_network net;
+        {
+          py::gil_scoped_release release;
+          net = keten::build_allocation_network(l, *batch, policy, days_waiting, grouped);
+        }
+        const int sink = net.sink;
+        const auto supply_nodes = static_cast<std::int64_t>(net.group_needs.size());
+        return std::make_tuple(network_columns(std::move(net.network)), sink, supply_nodes);
+      },
+      py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("grouped") = true,
+      py::arg("fairness") = 0.0, py::arg("waiting_day") = 1.0,
+      py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
+      "The min-cost-flow network of allocate() on these cases: (columns as parse_dimacs gives "
+      "them, the sink's node id, the number of supply nodes). Its optimal cost is minus the flow "
+      "objective.");
+
+  m.def(
       "allocation_model",
       [](const keten::landscape& l, const py::iterable& cases, double waiting_day,
          const std::vector<int>& days_waiting, const std::optional<keten::match_weights>& weights) {

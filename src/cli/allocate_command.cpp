@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "keten/allocation.hpp"
+#include "keten/dimacs.hpp"
 #include "keten/io.hpp"
 
 namespace keten::cli {
@@ -184,6 +185,8 @@ void add_allocate_commands(CLI::App& app) {
     allocation_policy policy;
     bool no_improve = false;
     std::string changes;
+    std::string network;
+    bool plain = false;
   };
   auto o = std::make_shared<options>();
   auto* allocate_cmd = app.add_subcommand(
@@ -201,13 +204,24 @@ void add_allocate_commands(CLI::App& app) {
       ->capture_default_str();
   allocate_cmd->add_flag("--no-improve", o->no_improve,
                          "Skip the complementarity improvement step (the optimal flow only)");
-  allocate_cmd->add_option(
+  auto* changes_opt = allocate_cmd->add_option(
       "--changes", o->changes,
       "A day's changes to replay (JSON Lines, one batch per line; - reads stdin): each batch is "
       "applied and re-solved warm, and the needs whose offering changed are printed");
+  auto* network_opt = allocate_cmd->add_option(
+      "--network", o->network,
+      "Write the allocation's min-cost-flow network to this file as a DIMACS instance instead of "
+      "allocating (for keten mcf, LEMON, OR-Tools, networkx): its optimal cost is minus the "
+      "flow objective");
+  allocate_cmd
+      ->add_flag("--plain", o->plain,
+                 "With --network: one supply node per need (the graph a straightforward "
+                 "builder makes) instead of one per class of interchangeable needs")
+      ->needs(network_opt);
   allocate_cmd->add_flag("--json", o->json,
                          "Print the allocation as a keten.allocation document (with --changes: "
                          "one line of JSON per solve)");
+  network_opt->excludes(changes_opt);
   allocate_cmd->callback([o] {
     const landscape l = load_landscape(o->landscape);
     const std::vector<help_case> cases = load_cases_json(o->cases, l);
@@ -216,6 +230,22 @@ void add_allocate_commands(CLI::App& app) {
     o->policy.progress = [&bar](std::string_view phase, std::size_t done, std::size_t total) {
       bar(phase, done, total);
     };
+    if (!o->network.empty()) {
+      const allocation_network net = build_allocation_network(l, cases, o->policy, {}, !o->plain);
+      o->policy.progress = nullptr;
+      flow::save_dimacs(
+          net.network, o->network,
+          fmt::format(
+              "keten allocate --cases {}{}: the allocation network of {} cases\n"
+              "{} supply nodes, one per {}; node {} is the sink; minimum cost = minus "
+              "the flow objective (thousandths of a point)",
+              o->cases, o->plain ? " --plain" : "", cases.size(), net.group_needs.size(),
+              o->plain ? "need with a candidate worth assigning" : "class of interchangeable needs",
+              net.sink + 1));
+      fmt::print("wrote {} ({} nodes, {} arcs)\n", o->network, net.network.node_count(),
+                 net.network.arc_count());
+      return;
+    }
     if (!o->changes.empty()) {
       replay_changes(l, cases, o->policy, o->cases, o->changes, o->json);
       o->policy.progress = nullptr;

@@ -451,8 +451,9 @@ bool network_simplex::pivot_on(int arc) {
 
 bool network_simplex::initial_pivots() {
   // A good start saves many block-search pivots: bring in, for every demand node, its cheapest
-  // incoming arc; with one supply and one demand node, the arcs of a search back from the demand
-  // node over arcs wide enough for all the flow.
+  // incoming arc, or, when there are more supply nodes than demand nodes, for every supply node
+  // its cheapest outgoing arc; with one supply and one demand node, the arcs of a search back
+  // from the demand node over arcs wide enough for all the flow.
   std::vector<int> supply_nodes;
   std::vector<int> demand_nodes;
   value_t total = 0;
@@ -465,20 +466,23 @@ bool network_simplex::initial_pivots() {
     }
   }
   if (total <= 0) return true;
-  // Incoming arcs by node (counting sort).
-  std::vector<int> first_in(static_cast<std::size_t>(n_) + 1, 0);
-  for (int a = 0; a < m_; ++a)
-    ++first_in[tgt_[a] + 1];
-  for (int u = 0; u < n_; ++u)
-    first_in[u + 1] += first_in[u];
-  std::vector<int> in_arcs(static_cast<std::size_t>(m_));
-  {
+  // Incoming arcs by node (counting sort), for the searches from demand nodes.
+  std::vector<int> first_in;
+  std::vector<int> in_arcs;
+  const auto index_in_arcs = [&] {
+    first_in.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (int a = 0; a < m_; ++a)
+      ++first_in[tgt_[a] + 1];
+    for (int u = 0; u < n_; ++u)
+      first_in[u + 1] += first_in[u];
+    in_arcs.resize(static_cast<std::size_t>(m_));
     std::vector<int> next(first_in.begin(), first_in.end() - 1);
     for (int a = 0; a < m_; ++a)
       in_arcs[next[tgt_[a]]++] = a;
-  }
+  };
   std::vector<int> chosen;
   if (supply_nodes.size() == 1 && demand_nodes.size() == 1) {
+    index_in_arcs();
     std::vector<char> reached(static_cast<std::size_t>(n_), 0);
     std::vector<int> stack{demand_nodes[0]};
     reached[demand_nodes[0]] = 1;
@@ -495,7 +499,18 @@ bool network_simplex::initial_pivots() {
         stack.push_back(u);
       }
     }
+  } else if (supply_nodes.size() > demand_nodes.size()) {
+    // More supply nodes than demand nodes (an allocation network: every need a supply node, one
+    // sink): the cheapest outgoing arc of each supply node instead.
+    std::vector<int> best_out(static_cast<std::size_t>(n_), -1);
+    for (int a = 0; a < m_; ++a) {
+      int& b = best_out[src_[a]];
+      if (supply_[src_[a]] > 0 && (b < 0 || cost_[a] < cost_[b])) b = a;
+    }
+    for (int u : supply_nodes)
+      if (best_out[u] >= 0) chosen.push_back(best_out[u]);
   } else {
+    index_in_arcs();
     for (int v : demand_nodes) {
       int best = -1;
       for (int i = first_in[v]; i < first_in[v + 1]; ++i) {

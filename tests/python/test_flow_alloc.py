@@ -232,6 +232,58 @@ def test_allocate_the_example_day(example):
     assert "Allocation" in repr(a)
 
 
+@pytest.mark.parametrize("grouped", [True, False])
+def test_allocation_network_is_what_allocate_solves(example, grouped):
+    """keten.allocation_network: the network allocate() solves (grouped) or the plain one; its
+    optimum, found by networkx, OR-Tools and keten's own solver, is minus the flow objective."""
+    landscape, cases = example
+    a = keten.allocate(landscape, cases, improve_complementarity=False)
+    net = keten.allocation_network(landscape, cases, grouped=grouped)
+    assert isinstance(net, keten.FlowNetwork) and "AllocationNetwork" in repr(net)
+    assert net.supply[net.sink] == -int(net.supply[net.supply > 0].sum())
+    expected = -round(a.flow_objective * 1000)
+    assert networkx_cost(net) == expected
+    assert ortools_cost(net) == expected
+    s = net.solve()
+    assert s.status == "optimal" and s.cost == expected and net.check(s) == ""
+    if grouped:
+        assert net.supply_nodes == a.groups
+    else:  # one supply node of one unit per need with a candidate
+        assert int((net.supply == 1).sum()) == net.supply_nodes
+
+
+def test_allocation_network_of_a_synthetic_day_with_fairness():
+    landscape = keten.default_landscape()
+    cases = keten.generate_cases(landscape, count=400, seed=3)
+    for fairness in (0.0, 15.0):
+        a = keten.allocate(landscape, cases, fairness=fairness, improve_complementarity=False)
+        plain = keten.allocation_network(landscape, cases, grouped=False, fairness=fairness)
+        grouped = keten.allocation_network(landscape, cases, fairness=fairness)
+        assert plain.supply_nodes > grouped.supply_nodes
+        expected = -round(a.flow_objective * 1000)
+        assert ortools_cost(plain) == expected
+        assert grouped.solve().cost == expected
+
+
+def test_cli_writes_the_allocation_network_as_dimacs(example, tmp_path):
+    cli = os.environ.get("KETEN_CLI")
+    root = os.environ.get("KETEN_ROOT")
+    if not cli or not Path(cli).exists() or not root:
+        pytest.skip("KETEN_CLI and KETEN_ROOT are not set (make test-python sets them)")
+    landscape, cases = example
+    for flags in ([], ["--plain"]):
+        out = tmp_path / "day.min"
+        subprocess.run(
+            [cli, "allocate", "--landscape", str(Path(root) / "data/example/landscape.json"),
+             "--cases", str(Path(root) / "data/example/cases.json"), "--network", str(out),
+             *flags], check=True, capture_output=True)  # fmt: skip
+        written = keten.read_dimacs(out)
+        assert written == keten.allocation_network(landscape, cases, grouped=not flags)
+        solved = subprocess.run([cli, "mcf", str(out)], check=True, capture_output=True, text=True)
+        a = keten.allocate(landscape, cases, improve_complementarity=False)
+        assert solved.stdout.strip() == f"s {-round(a.flow_objective * 1000)}"
+
+
 def test_allocate_tables_to_pandas(example):
     pd = pytest.importorskip("pandas")
     landscape, cases = example

@@ -53,8 +53,10 @@ from keten.errors import Error, KetenIOError, NotFoundError, ParseError, Validat
 from keten._ext import Allocation, FlowSolution
 from keten._flow import (
     Allocator,
+    AllocationNetwork,
     FlowNetwork,
     allocate,
+    allocation_network,
     export_hsds,
     generate_flow_instance,
     import_hsds,
@@ -136,9 +138,11 @@ __all__ = [
     "validate_cases",
     "Allocation",
     "Allocator",
+    "AllocationNetwork",
     "FlowNetwork",
     "FlowSolution",
     "allocate",
+    "allocation_network",
     "export_hsds",
     "generate_flow_instance",
     "import_hsds",

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -679,6 +679,10 @@ def allocate_stable(landscape: Landscape, cases: Cases, *, optimal: str = 'needs
 def allocation_model(landscape: Landscape, cases: collections.abc.Iterable, *, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> dict:
     """
     The allocation as an integer programme's data (without fairness), in score units (thousandths of a point), numpy int64 columns: per need that can be assigned, need_case and need_index; per option (need, offering with free units), option_need, option_offering and option_value (priority + fit); per pair of needs of one case, pair_a, pair_b and pair_value (the complementarity both earn when on different offerings); free_units per offering. Maximise the options' and pairs' values with at most one option per need and free_units per offering: the exact optimum that allocate()'s flow plus improvement step approximates. For comparisons with integer programming solvers.
+    """
+def allocation_network(landscape: Landscape, cases: collections.abc.Iterable, *, grouped: bool = True, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> tuple[dict[str, numpy.typing.NDArray[numpy.int64]], int, int]:
+    """
+    The min-cost-flow network of allocate() on these cases: (columns as parse_dimacs gives them, the sink's node id, the number of supply nodes). Its optimal cost is minus the flow objective.
     """
 def check_flow_optimality(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any, flow: typing.Any, potential: typing.Any) -> str:
     """

@@ -73,6 +73,24 @@ class FlowNetwork:
         return f"<FlowNetwork: {self.node_count} nodes, {self.arc_count} arcs>"
 
 
+@dataclass(frozen=True, eq=False)
+class AllocationNetwork(FlowNetwork):
+    """The min-cost-flow network of :func:`allocate` (what :func:`allocation_network` returns):
+    the ``sink`` (a node id), the supply nodes (one per need, or per class of interchangeable
+    needs; ``supply_nodes`` of them), the offerings and, with fairness, a node per municipality,
+    in the order the builder met them. Arc costs are minus priority + fit in thousandths of a
+    point, so the optimal cost is minus the allocation's flow objective (x 1000)."""
+
+    sink: int = 0
+    supply_nodes: int = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"<AllocationNetwork: {self.node_count} nodes ({self.supply_nodes} supply), "
+            f"{self.arc_count} arcs>"
+        )
+
+
 def _network(columns: Dict[str, Any]) -> FlowNetwork:
     return FlowNetwork(**columns)
 
@@ -136,6 +154,37 @@ def generate_flow_instance(
             supply_per_source=supply_per_source,
         )
     )
+
+
+def allocation_network(
+    landscape: Landscape,
+    cases: Any,
+    *,
+    grouped: bool = True,
+    fairness: float = 0.0,
+    waiting_day: float = 1.0,
+    days_waiting: Optional[Iterable[int]] = None,
+    weights: Optional[MatchWeights] = None,
+) -> AllocationNetwork:
+    """The min-cost-flow network that :func:`allocate` solves for these cases (same arguments),
+    as an :class:`AllocationNetwork`: ``grouped`` (the default) has one supply node per class of
+    interchangeable needs, as allocate() builds it; ``grouped=False`` one per need with a
+    candidate, the graph a straightforward builder makes. Hand it to any min-cost-flow solver
+    (OR-Tools, networkx, :meth:`FlowNetwork.solve`, ``to_dimacs()`` for ``keten mcf``): its
+    optimal cost is minus the flow objective in thousandths of a point, whichever form. Releases
+    the GIL. Raises ValidationError as allocate() does."""
+    from keten import _as_cases  # the conversion match_batch uses
+
+    columns, sink, supply_nodes = _ext.allocation_network(
+        landscape,
+        _as_cases(cases),
+        grouped=grouped,
+        fairness=fairness,
+        waiting_day=waiting_day,
+        days_waiting=[] if days_waiting is None else [int(d) for d in days_waiting],
+        weights=weights,
+    )
+    return AllocationNetwork(**columns, sink=int(sink), supply_nodes=int(supply_nodes))
 
 
 def allocate(
