@@ -27,6 +27,7 @@
 // municipality's point) to o's circle centre, or to o's partner's home municipality.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -45,8 +46,16 @@ namespace keten {
 /// Scores are integers in thousandths of a point.
 using score_t = std::int64_t;
 inline constexpr double score_unit = 1000.0;
-/// Converts points to score units, rounding to nearest.
-[[nodiscard]] score_t to_score(double points) noexcept;
+/// Converts points to score units, rounding to nearest, halves away from zero (std::llround), in
+/// a few instructions: the fraction of a value below 2^52 is exact in a double, so rounding is a
+/// truncation and a comparison; larger values (and NaN) go to std::llround.
+[[nodiscard]] inline score_t to_score(double points) noexcept {
+  const double x = points * score_unit;
+  if (!(std::fabs(x) < 0x1p52)) return static_cast<score_t>(std::llround(x));
+  const auto whole = static_cast<score_t>(x);  // toward zero
+  const double fraction = x - static_cast<double>(whole);
+  return fraction >= 0.5 ? whole + 1 : fraction <= -0.5 ? whole - 1 : whole;
+}
 [[nodiscard]] inline double to_points(score_t s) noexcept {
   return static_cast<double>(s) / score_unit;
 }

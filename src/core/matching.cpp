@@ -11,10 +11,6 @@
 
 namespace keten {
 
-score_t to_score(double points) noexcept {
-  return static_cast<score_t>(std::llround(points * score_unit));
-}
-
 std::string_view to_string(rejection r) noexcept {
   constexpr std::array<std::string_view, 4> names{"out_of_area", "excluded", "not_eligible",
                                                   "no_capacity"};

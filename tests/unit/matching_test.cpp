@@ -827,6 +827,33 @@ TEST(MatchScore, ToScoreRoundsToNearestThousandth) {
   EXPECT_EQ(to_points(1556), 1.556);
 }
 
+TEST(MatchScore, ToScoreIsLlroundOfThousandths) {
+  // The inline rounding against std::llround: halves of both signs, the values next to them,
+  // random magnitudes up to beyond 2^52 thousandths (where it hands over to llround), and points
+  // that are not finite.
+  const auto expected = [](double points) {
+    return static_cast<score_t>(std::llround(points * score_unit));
+  };
+  std::vector<double> values{0.0, -0.0, 0.0005, -0.0005, 0.0015, -0.0025, 2.5, -2.5, 1e9, -1e12};
+  for (double k = -3000; k <= 3000; k += 1) {
+    const double half = (k + 0.5) / score_unit;  // a half thousandth, as near as a double gets
+    values.push_back(half);
+    values.push_back(std::nextafter(half, 1e300));
+    values.push_back(std::nextafter(half, -1e300));
+  }
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    const double magnitude = std::ldexp(1.0, std::uniform_int_distribution<int>(-20, 55)(rng));
+    values.push_back(std::uniform_real_distribution<double>(-magnitude, magnitude)(rng));
+  }
+  values.push_back(std::ldexp(1.0, 52) / score_unit);
+  values.push_back(-std::ldexp(1.0, 52) / score_unit + 0.25);
+  for (const double v : values)
+    ASSERT_EQ(to_score(v), expected(v)) << std::hexfloat << v;
+  EXPECT_EQ(to_score(std::numeric_limits<double>::quiet_NaN()),
+            static_cast<score_t>(std::llround(std::numeric_limits<double>::quiet_NaN())));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. The hand-checked Zwolle example
 // ---------------------------------------------------------------------------------------------
