@@ -104,6 +104,9 @@ class landscape {
   [[nodiscard]] std::vector<offering_index> offerings_reaching(const case_location& where,
                                                                std::optional<municipality_index> m,
                                                                category_index c) const;
+  /// The same into `out` (cleared first), so that a caller in a loop reuses one buffer.
+  void offerings_reaching(const case_location& where, std::optional<municipality_index> m,
+                          category_index c, std::vector<offering_index>& out) const;
   /// How far the location is from offering `o`, for the fit of a match: 0 if `o` lists the
   /// location's municipality or PC4; else from the location's point (or its municipality's point)
   /// to `o`'s circle centre, or to the home municipality of `o`'s partner; 0 if the location has

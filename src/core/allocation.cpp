@@ -510,7 +510,8 @@ class engine {
     list.clear();
     // The fit as need_terms gives it (distance + wait), the municipality resolved once.
     const landscape& l = *l_;
-    for (offering_index o : l.offerings_reaching(c.location, m, cat))
+    l.offerings_reaching(c.location, m, cat, scratch_found_);
+    for (offering_index o : scratch_found_)
       list.push_back(
           {o, detail::distance_points(l.service_distance_km(o, c.location, m), policy_.weights) +
                   detail::wait_points(l.offerings()[o].units, policy_.weights)});
@@ -858,6 +859,7 @@ class engine {
   std::vector<reach_slot> reach_slots_;         // slot × category
   std::vector<reach_entry> reach_pool_;         // the lists of the known slots
   std::vector<reach_entry> scratch_reach_;      // for a location with a point
+  std::vector<offering_index> scratch_found_;   // offerings_reaching's answer
   std::vector<partner_index> excluded_;         // of the case being prepared
   std::vector<candidate_fit> scratch_options_;  // of the need being prepared
   flow::dynamic_min_cost_flow flow_;

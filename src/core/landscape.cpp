@@ -94,7 +94,10 @@ struct landscape::store {
   compressed_rows<municipality_index> partner_municipalities;  // per partner
   std::vector<pc4> postcode_keys;  // sorted, parallel to postcode_values
   std::vector<offering_index> postcode_values;
+  // Per grid cell and category (key cell · circle_categories + category): the circles of offerings
+  // of that category that may contain a point of the cell.
   std::unordered_map<grid_key, std::vector<offering_index>> circle_grid;
+  std::size_t circle_categories = 0;
   std::vector<offering_index> wide_circles;  // circles too wide for the grid, checked always
 
   ::keten::complementarity_graph complement_graph;
@@ -238,8 +241,15 @@ std::vector<offering_index> landscape::offerings_reaching(const case_location& w
 std::vector<offering_index> landscape::offerings_reaching(const case_location& where,
                                                           std::optional<municipality_index> m,
                                                           category_index c) const {
-  check_resolved(m, *data_->places);
   std::vector<offering_index> found;
+  offerings_reaching(where, m, c, found);
+  return found;
+}
+
+void landscape::offerings_reaching(const case_location& where, std::optional<municipality_index> m,
+                                   category_index c, std::vector<offering_index>& found) const {
+  check_resolved(m, *data_->places);
+  found.clear();
   const auto covers = [this, c](offering_index o) {
     const auto cats = categories_of(o);
     return std::find(cats.begin(), cats.end(), c) != cats.end();
@@ -256,11 +266,11 @@ std::vector<offering_index> landscape::offerings_reaching(const case_location& w
       }
     }
     if (where.point) {
-      const auto it = data_->circle_grid.find(cell_of(where.point->lat, where.point->lon));
+      const auto it = data_->circle_grid.find(
+          cell_of(where.point->lat, where.point->lon) * data_->circle_categories + c);
       if (it != data_->circle_grid.end())
         for (offering_index o : it->second)
-          if (covers(o) && contains(*data_->offerings[o].area.radius, *where.point))
-            found.push_back(o);
+          if (contains(*data_->offerings[o].area.radius, *where.point)) found.push_back(o);
       for (offering_index o : data_->wide_circles)
         if (covers(o) && contains(*data_->offerings[o].area.radius, *where.point))
           found.push_back(o);
@@ -271,7 +281,6 @@ std::vector<offering_index> landscape::offerings_reaching(const case_location& w
       if (covers(o)) found.push_back(o);
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
-  return found;
 }
 
 const complementarity_graph& landscape::complements() const noexcept {
@@ -532,6 +541,7 @@ landscape landscape_builder::build() {
   const geography& places = *in.places;
 
   auto out = std::make_shared<landscape::store>();
+  out->circle_categories = category_count;
   for (const partner& p : in.partners)
     out->partner_home.push_back(places.index_of(p.municipality));
   out->partner_of.reserve(in.offerings.size());
@@ -653,7 +663,8 @@ landscape landscape_builder::build() {
         const grid_key col_high = cell_col(circle->center.lon + dlon);
         for (grid_key row = row_low; row <= row_high; ++row)
           for (grid_key col = col_low; col <= col_high; ++col)
-            out->circle_grid[(row << 32) | col].push_back(oi);
+            for (category_index c : cats)
+              out->circle_grid[((row << 32) | col) * category_count + c].push_back(oi);
       }
     }
     std::sort(served.begin(), served.end());

@@ -83,11 +83,11 @@ TEST(StringMap, HashSeparatesNearIds) {
 }
 
 TEST(StringMap, SameStringIsEquality) {
-  // Every length around the 8–16 byte path, strings equal and differing in one byte anywhere
-  // (the first, the last and the overlap of the two words included), and in length only.
+  // Every length from 0 to 40 (the loads below 8 bytes, the words and the overlapping last word),
+  // strings equal and differing in one byte anywhere, and in length only.
   std::mt19937 rng(11);
   std::size_t differing = 0;
-  for (std::size_t n = 0; n <= 24; ++n) {
+  for (std::size_t n = 0; n <= 40; ++n) {
     std::string a(n, 'x');
     for (char& c : a)
       c = static_cast<char>(std::uniform_int_distribution<int>('a', 'z')(rng));
@@ -104,7 +104,20 @@ TEST(StringMap, SameStringIsEquality) {
       EXPECT_FALSE(same_string(a, std::string_view(a).substr(0, n - 1)));
     }
   }
-  EXPECT_EQ(differing, 300u);
+  EXPECT_EQ(differing, 820u);
+}
+
+TEST(StringMap, LoadTailIsTheBytesLittleEndian) {
+  // load_tail(p, n) is the word of the n bytes, lowest first (as memcpy into a zero word gives it
+  // on this little-endian machine): checked against a byte loop for every length and position.
+  const std::string text = "0123456789abcdefGHIJ\xff\x80\x01";
+  for (std::size_t at = 0; at + 8 <= text.size(); ++at)
+    for (std::size_t n = 0; n <= 8; ++n) {
+      std::uint64_t expected = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        expected |= std::uint64_t{static_cast<unsigned char>(text[at + i])} << (8 * i);
+      EXPECT_EQ(load_tail(text.data() + at, n), expected) << at << " " << n;
+    }
 }
 
 }  // namespace

@@ -12,9 +12,27 @@
 
 namespace keten::detail {
 
+/// The bytes [p, p + n) for n ≤ 8 as a little-endian word (zero above), without a call: one or
+/// two overlapping loads of the bytes themselves. Equal to memcpy of n bytes into a zero word on a
+/// little-endian machine.
+[[nodiscard]] inline std::uint64_t load_tail(const char* p, std::size_t n) noexcept {
+  const auto byte = [p](std::size_t i) {
+    return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i]));
+  };
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return std::uint64_t{lo} | (std::uint64_t{hi} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+
 /// A fast 64-bit hash of a short string: eight bytes at a time, each word folded in with a
-/// multiply-xorshift step. Ids are short (a municipality code has six bytes), so this costs a few
-/// multiplications where std::hash runs a general-purpose byte hash.
+/// multiply-xorshift step, the length mixed in. Ids are short (a municipality code has six
+/// bytes), so this costs a few multiplications and no call where std::hash runs a general-purpose
+/// byte hash.
 [[nodiscard]] inline std::uint64_t short_string_hash(std::string_view s) noexcept {
   constexpr std::uint64_t k = 0x9e3779b97f4a7c15ULL;
   const auto fold = [](std::uint64_t h, std::uint64_t w) {
@@ -30,31 +48,35 @@ namespace keten::detail {
     h = fold(h, w);
   }
   if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    std::uint64_t w;
+    if (s.size() >= 8) {  // the last n bytes, from the last full word (no call for n bytes)
+      std::memcpy(&w, s.data() + s.size() - 8, 8);
+      w >>= 8 * (8 - n);
+    } else {
+      w = load_tail(p, n);
+    }
     h = fold(h, w + k);
   }
   h = (h ^ (h >> 29)) * 0x94d049bb133111ebULL;
   return h ^ (h >> 32);
 }
 
-/// A map from std::string keys to values, searched with any std::string_view: the entries in
-/// insertion order in one vector, found through an open-addressing table (linear probing, at most
-/// half full) of entry numbers tagged with their hash's high bits. Insertion and lookup only, as
-/// the id indices need; find() is one hash, usually one probe and one string comparison.
-/// Iterators and references are invalidated by insertion.
-/// a == b, without a call for keys of 8 to 16 bytes (two overlapping 8-byte words each): the
-/// ids of a landscape are that short.
+/// a == b, without a call: 8-byte words, the last one overlapping, or load_tail below 8 bytes.
 [[nodiscard]] inline bool same_string(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
-  if (n < 8 || n > 16) return a == b;
-  std::uint64_t a0, a1, b0, b1;
-  std::memcpy(&a0, a.data(), 8);
-  std::memcpy(&b0, b.data(), 8);
-  std::memcpy(&a1, a.data() + n - 8, 8);
-  std::memcpy(&b1, b.data() + n - 8, 8);
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  if (n < 8) return load_tail(a.data(), n) == load_tail(b.data(), n);
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    diff |= x ^ y;
+  }
+  std::uint64_t x, y;
+  std::memcpy(&x, a.data() + n - 8, 8);
+  std::memcpy(&y, b.data() + n - 8, 8);
+  return (diff | (x ^ y)) == 0;
 }
 
 template <class Value>
