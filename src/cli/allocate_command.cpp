@@ -218,10 +218,11 @@ void add_allocate_commands(CLI::App& app) {
                  "With --network: one supply node per need (the graph a straightforward "
                  "builder makes) instead of one per class of interchangeable needs")
       ->needs(network_opt);
-  allocate_cmd->add_flag("--json", o->json,
-                         "Print the allocation as a keten.allocation document (with --changes: "
-                         "one line of JSON per solve)");
-  network_opt->excludes(changes_opt);
+  auto* json_flag = allocate_cmd->add_flag(
+      "--json", o->json,
+      "Print the allocation as a keten.allocation document (with --changes: one line of JSON per "
+      "solve)");
+  network_opt->excludes(changes_opt)->excludes(json_flag);
   allocate_cmd->callback([o] {
     const landscape l = load_landscape(o->landscape);
     const std::vector<help_case> cases = load_cases_json(o->cases, l);
