@@ -127,18 +127,6 @@ bool waitlist_before(const unmet_need& a, const unmet_need& b) {
   return a.need < b.need;
 }
 
-/// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
-///
-/// Nodes: one per class of interchangeable needs (supply = its members), one per offering some
-/// class can use, one per municipality with needs when fairness is on, and the sink (supply =
-/// −all members). Arcs: class → offering (capacity = members, cost −(priority + fit)), class →
-/// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
-/// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
-/// at solve(), for what changed.
-///
-/// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
-/// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
-/// own class, found case by case with find_candidates and need_terms: the reference way.
 /// The ids of a batch of cases seen so far: an open-addressing table of XXH3 hashes (the case
 /// index confirms a hit); insert() throws validation_error on a second case with the same id.
 class unique_ids {
@@ -149,23 +137,23 @@ class unique_ids {
       capacity *= 2;
     slots_.resize(capacity);
     mask_ = capacity - 1;
+    prepared_.fill({std::numeric_limits<std::size_t>::max(), 0});  // none prepared yet
   }
 
   /// Hashes case ci's id ahead of insert(ci) and asks for its slot (the table is large, its
-  /// slots random); insert(ci, true) then takes the hash, if no more than `ahead` cases were
-  /// prepared in between.
+  /// slots random); insert(ci) takes that hash unless `ahead` or more cases were prepared since.
   static constexpr std::size_t ahead = 16;
   void prepare(std::size_t ci) {
     const std::string& id = cases_[ci].id;
     const std::uint64_t h = XXH3_64bits(id.data(), id.size());
-    hashes_[ci % ahead] = h;
+    prepared_[ci % ahead] = {ci, h};
     __builtin_prefetch(&slots_[h & mask_]);
   }
 
-  /// Inserts case ci; `prepared`: prepare(ci) came before.
-  void insert(std::size_t ci, bool prepared = false) {
+  void insert(std::size_t ci) {
     const std::string& id = cases_[ci].id;
-    const std::uint64_t h = prepared ? hashes_[ci % ahead] : XXH3_64bits(id.data(), id.size());
+    const auto& [which, hash] = prepared_[ci % ahead];
+    const std::uint64_t h = which == ci ? hash : XXH3_64bits(id.data(), id.size());
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     std::size_t i = h & mask_;
     for (; slots_[i].index != 0; i = (i + 1) & mask_)
@@ -183,9 +171,22 @@ class unique_ids {
   std::span<const help_case> cases_;
   std::vector<slot> slots_;
   std::size_t mask_ = 0;
-  std::array<std::uint64_t, ahead> hashes_{};  // of the prepared cases, by index mod ahead
+  // The prepared cases (index, hash) by index mod ahead; the index says which case a slot holds.
+  std::array<std::pair<std::size_t, std::uint64_t>, ahead> prepared_;
 };
 
+/// The allocation network of the needs added so far, kept in a dynamic min-cost flow.
+///
+/// Nodes: one per class of interchangeable needs (supply = its members), one per offering some
+/// class can use, one per municipality with needs when fairness is on, and the sink (supply =
+/// −all members). Arcs: class → offering (capacity = members, cost −(priority + fit)), class →
+/// sink or its municipality's node (unmet, cost 0), offering → sink (capacity = free units) and the
+/// ten fairness tranches municipality → sink. Sizes and capacities are brought up to date lazily,
+/// at solve(), for what changed.
+///
+/// Grouped (allocate, allocator), needs with the same priority, candidates and fits (and, with
+/// fairness, municipality) are one class. Plain (a one-off export for peers), every need is its
+/// own class, found case by case with find_candidates and need_terms: the reference way.
 class engine {
  public:
   engine(const landscape& l, const allocation_policy& policy, bool grouped)
@@ -307,7 +308,7 @@ class engine {
       }
       const help_case& c = cases[ci];
       validate(c, l_->categories(), l_->places(), refs);
-      ids.insert(ci, ci >= 8);
+      ids.insert(ci);
       priorities.clear();
       append_priorities(c, days_waiting.empty() ? 0 : days_waiting[ci], priorities);
       add_case(c, static_cast<std::uint32_t>(ci), refs.categories, priorities, refs.municipality);

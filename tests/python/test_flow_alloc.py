@@ -265,6 +265,17 @@ def test_allocation_network_of_a_synthetic_day_with_fairness():
         assert grouped.solve().cost == expected
 
 
+def test_allocation_network_refuses_what_allocate_refuses(example):
+    landscape, cases = example
+    with pytest.raises(keten.ValidationError) as duplicate:
+        keten.allocation_network(landscape, [cases[0], cases[0]], grouped=False)
+    assert duplicate.value.field == "id" and duplicate.value.object_id == cases[0].id
+    with pytest.raises(ValueError):
+        keten.allocation_network(landscape, cases, fairness=-1.0)
+    with pytest.raises(ValueError):
+        keten.allocation_network(landscape, cases, days_waiting=[1, 2])
+
+
 def test_cli_writes_the_allocation_network_as_dimacs(example, tmp_path):
     cli = os.environ.get("KETEN_CLI")
     root = os.environ.get("KETEN_ROOT")
