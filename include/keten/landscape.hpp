@@ -107,6 +107,21 @@ class landscape {
   /// The same into `out` (cleared first), so that a caller in a loop reuses one buffer.
   void offerings_reaching(const case_location& where, std::optional<municipality_index> m,
                           category_index c, std::vector<offering_index>& out) const;
+  /// The offerings of category `c` that list municipality `m` or PC4 area `postcode` (either may
+  /// be absent), ascending and without repeats, into `out` (cleared first): what serves a location
+  /// with a point besides the circles that contain the point (offerings_circling). Throws
+  /// not_found_error for an `m` outside the geography. O(candidates(m, c) · log + PC4 entries).
+  void offerings_listing(std::optional<municipality_index> m, std::optional<pc4> postcode,
+                         category_index c, std::vector<offering_index>& out) const;
+  /// An offering whose circle contains a point, and the point's distance to the centre.
+  struct circle_hit {
+    offering_index offering;
+    double km;  ///< distance_km(point, centre): what service_distance_km gives unless it lists
+                ///< the location's municipality or PC4
+  };
+  /// The offerings of category `c` whose circle contains `p`, ascending, into `out` (cleared
+  /// first). O(circles in p's grid cell + circles too wide for the grid).
+  void offerings_circling(geo_point p, category_index c, std::vector<circle_hit>& out) const;
   /// How far the location is from offering `o`, for the fit of a match: 0 if `o` lists the
   /// location's municipality or PC4; else from the location's point (or its municipality's point)
   /// to `o`'s circle centre, or to the home municipality of `o`'s partner; 0 if the location has
@@ -141,6 +156,9 @@ class landscape {
   friend class landscape_builder;
   struct store;
   explicit landscape(std::shared_ptr<const store> data) : data_(std::move(data)) {}
+  /// Appends the offerings of category c that list the PC4 area.
+  void add_postcode_offerings(pc4 postcode, category_index c,
+                              std::vector<offering_index>& found) const;
   std::shared_ptr<const store> data_;
 };
 

@@ -13,6 +13,7 @@
 #include <boost/range/irange.hpp>
 
 #include "flat_map.hpp"
+#include "keten/detail/string_hash.hpp"
 #include "policy_terms.hpp"
 
 namespace keten {
@@ -193,8 +194,11 @@ class engine {
       : l_(&l), policy_(policy), grouped_(grouped) {
     validate_policy(policy_);
     free_units_.reserve(l.offerings().size());
-    for (const offering& o : l.offerings())
+    for (const offering& o : l.offerings()) {
       free_units_.push_back(o.units.free_units);
+      wait_points_.push_back(detail::wait_points(o.units, policy_.weights));
+    }
+    make_rule_bits();
     offering_node_.assign(l.offerings().size(), -1);
     offering_arc_.assign(l.offerings().size(), -1);
     fair_node_.assign(l.places().size() + 1, -1);
@@ -297,13 +301,13 @@ class engine {
       if (ci + 16 < cases.size()) {
         const char* ahead = reinterpret_cast<const char*>(&cases[ci + 16]);
         for (std::size_t b = 0; b < sizeof(help_case); b += 64)
-          __builtin_prefetch(ahead + b);
+          __builtin_prefetch(ahead + b, 0, 0);
       }
       if (ci + 8 < cases.size()) {
         const std::vector<need>& later = cases[ci + 8].needs;
         const char* first = reinterpret_cast<const char*>(later.data());
         for (std::size_t b = 0; b < later.size() * sizeof(need); b += 64)
-          __builtin_prefetch(first + b);
+          __builtin_prefetch(first + b, 0, 0);
         ids.prepare(ci + 8);
       }
       const help_case& c = cases[ci];
@@ -317,14 +321,16 @@ class engine {
   }
 
   /// The member lists of every class, in need order, in two sequential passes over the needs
-  /// (forward: prev and head; backward: next and tail), for needs entered with link_later_:
-  /// linking each need as it arrives would touch its class's last member, a random place of a
-  /// large array, once per need.
+  /// (forward: prev and head; backward: next and tail), and the classes' sizes, for needs entered
+  /// with link_later_: linking and counting each need as it arrives would touch its class, a
+  /// random place of a large array, once per need.
   void link_members() {
     if (!link_later_) return;
     link_later_ = false;
     std::vector<int>& end = scratch_group_end_;
+    std::vector<std::int32_t>& count = scratch_group_count_;
     end.assign(groups_.size(), -1);
+    count.assign(groups_.size(), 0);
     const int n = static_cast<int>(needs_.size());
     for (int i = 0; i < n; ++i) {
       const int gi = needs_[static_cast<std::size_t>(i)].group;
@@ -333,7 +339,10 @@ class engine {
       links_[static_cast<std::size_t>(i)].prev = last;
       if (last < 0) groups_[static_cast<std::size_t>(gi)].head = i;
       last = i;
+      ++count[static_cast<std::size_t>(gi)];
     }
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+      if (count[gi] > 0) count_members(static_cast<int>(gi), count[gi]);
     end.assign(groups_.size(), -1);
     for (int i = n - 1; i >= 0; --i) {
       const int gi = needs_[static_cast<std::size_t>(i)].group;
@@ -360,8 +369,9 @@ class engine {
       --g.size;
       touch_group(n.group);
       if (!municipality_needs_.empty()) {
-        --municipality_needs_[g.municipality];
-        touch_municipality(g.municipality);
+        const std::uint32_t m = keys_[static_cast<std::size_t>(n.group)].municipality;
+        --municipality_needs_[m];
+        touch_municipality(m);
       }
       --members_;
     }
@@ -394,7 +404,7 @@ class engine {
       if (have_result_) hand_out_again(gi);  // its members changed
       const flow::value_t size = g.size;
       flow_.set_supply(g.node, size);
-      for (const option& o : options_of(g))
+      for (const option& o : options_of(gi))
         flow_.set_capacity(o.arc, size);
       flow_.set_capacity(g.unmet_arc, size);
     }
@@ -440,9 +450,9 @@ class engine {
       for (int i = g.head; i >= 0; i = links_[static_cast<std::size_t>(i)].next)
         members.push_back(needs_[static_cast<std::size_t>(i)].ref);
       out.group_needs.push_back(std::move(members));
-      for (const option& o : options_of(g))
+      for (const option& o : options_of(static_cast<int>(gi)))
         out.options.push_back(
-            {o.arc, static_cast<std::uint32_t>(gi), o.offering, g.priority, o.fit});
+            {o.arc, static_cast<std::uint32_t>(gi), o.offering, keys_[gi].priority, o.fit});
     }
     return out;
   }
@@ -453,14 +463,17 @@ class engine {
     offering_index offering;
     score_t fit;
   };
+  /// What makes a class (find_group compares it), kept apart from the rest of the class so that
+  /// finding one reads little memory.
+  struct class_key {
+    score_t priority{};
+    std::uint32_t municipality{};    // its fairness slot (0 when fairness is off)
+    std::uint32_t first_option = 0;  // its options: a range of option_pool_
+    std::uint32_t option_count = 0;
+  };
   struct group {
     int node = -1;
     int unmet_arc = -1;
-    score_t priority{};
-    std::uint32_t municipality{};    // its fairness slot (0 when fairness is off)
-    int next_same_hash = -1;         // another class with the same hash, or -1
-    std::uint32_t first_option = 0;  // its options: a range of option_pool_
-    std::uint32_t option_count = 0;
     int head = -1;  // members: a list through links_, in need order
     int tail = -1;
     std::int32_t size = 0;
@@ -484,8 +497,9 @@ class engine {
     return total;
   }
 
-  [[nodiscard]] std::span<const option> options_of(const group& g) const {
-    return {option_pool_.data() + g.first_option, g.option_count};
+  [[nodiscard]] std::span<const option> options_of(int gi) const {
+    const class_key& k = keys_[static_cast<std::size_t>(gi)];
+    return {option_pool_.data() + k.first_option, k.option_count};
   }
 
   /// An offering that serves a place, for one category: its fit there.
@@ -493,38 +507,67 @@ class engine {
     offering_index offering;
     score_t fit;
   };
+  /// A place's offerings in reach for one category: a range of reach_pool_ once computed.
+  struct reach_slot {
+    static constexpr std::uint32_t unknown = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t first = 0;
+    std::uint32_t count = unknown;
+  };
 
-  /// The offerings of category `cat` that serve the case's location, in id order, with their fit
-  /// (distance and wait terms). A location without a point (a municipality and perhaps a PC4) is
-  /// shared by many cases: its lists are computed once per place and category and kept. `place` is
-  /// the location's slot (place_of), or −1 for a location with a point. O(reach) the first time,
-  /// O(1) after.
-  std::span<const reach_entry> reach(const help_case& c, std::optional<municipality_index> m,
-                                     category_index cat, std::int64_t place) {
-    reach_slot* known = nullptr;
-    if (place >= 0) {
-      known = &reach_slots_[static_cast<std::size_t>(place) * category_count_ + cat];
-      if (known->count != reach_slot::unknown)
-        return {reach_pool_.data() + known->first, known->count};
-    }
+  /// The offerings of category `cat` that serve the location, in id order, with their fit
+  /// (distance and wait terms, as need_terms gives them). Locations share lists: each place (a
+  /// municipality and perhaps a PC4, place_of) keeps its list per category once computed; for a
+  /// location with a point that list holds what lists its municipality or PC4 (distance 0), and
+  /// the circles that contain the point are added to it here. O(reach) the first time a place
+  /// needs a category, then O(1) without a point and O(circles near it + list) with one.
+  std::span<const reach_entry> reach(const case_location& where,
+                                     std::optional<municipality_index> m, category_index cat,
+                                     std::size_t place) {
+    reach_slot& known = reach_slots_[place * category_count_ + cat];
+    if (known.count == reach_slot::unknown) fill(known, where, m, cat);
+    const std::span<const reach_entry> listed{reach_pool_.data() + known.first, known.count};
+    if (!where.point) return listed;
+    l_->offerings_circling(*where.point, cat, scratch_circles_);
+    if (scratch_circles_.empty()) return listed;
+    std::vector<reach_entry>& list = scratch_reach_;
+    list.assign(listed.begin(), listed.end());
+    for (const landscape::circle_hit& hit : scratch_circles_)
+      if (std::none_of(listed.begin(), listed.end(),
+                       [&hit](const reach_entry& e) { return e.offering == hit.offering; }))
+        list.push_back({hit.offering, detail::distance_points(hit.km, policy_.weights) +
+                                          wait_points_[hit.offering]});
+    sort_by_id(list);
+    return list;
+  }
+
+  /// Computes a place's list for one category and keeps it as a range of the pool (compact: the
+  /// slots stay in cache). With a point, only what lists the municipality or PC4 (distance 0).
+  void fill(reach_slot& known, const case_location& where, std::optional<municipality_index> m,
+            category_index cat) {
+    const landscape& l = *l_;
     std::vector<reach_entry>& list = scratch_reach_;
     list.clear();
-    // The fit as need_terms gives it (distance + wait), the municipality resolved once.
-    const landscape& l = *l_;
-    l.offerings_reaching(c.location, m, cat, scratch_found_);
-    for (offering_index o : scratch_found_)
-      list.push_back(
-          {o, detail::distance_points(l.service_distance_km(o, c.location, m), policy_.weights) +
-                  detail::wait_points(l.offerings()[o].units, policy_.weights)});
+    if (where.point) {
+      l.offerings_listing(m, where.postcode, cat, scratch_found_);
+      for (offering_index o : scratch_found_)
+        list.push_back({o, detail::distance_points(0.0, policy_.weights) + wait_points_[o]});
+    } else {
+      l.offerings_reaching(where, m, cat, scratch_found_);
+      for (offering_index o : scratch_found_)
+        list.push_back(
+            {o, detail::distance_points(l.service_distance_km(o, where, m), policy_.weights) +
+                    wait_points_[o]});
+    }
+    sort_by_id(list);
+    known.first = static_cast<std::uint32_t>(reach_pool_.size());
+    known.count = static_cast<std::uint32_t>(list.size());
+    reach_pool_.insert(reach_pool_.end(), list.begin(), list.end());
+  }
+
+  void sort_by_id(std::vector<reach_entry>& list) {
     std::sort(list.begin(), list.end(), [this](const reach_entry& a, const reach_entry& b) {
       return id_rank(a.offering) < id_rank(b.offering);
     });
-    if (!known) return list;
-    // Kept in one pool, each place's list a range of it (compact: the slots stay in cache).
-    known->first = static_cast<std::uint32_t>(reach_pool_.size());
-    known->count = static_cast<std::uint32_t>(list.size());
-    reach_pool_.insert(reach_pool_.end(), list.begin(), list.end());
-    return {reach_pool_.data() + known->first, known->count};
   }
 
   /// An offering's place in id order (candidates are listed in id order).
@@ -544,17 +587,18 @@ class engine {
     return id_rank_[o];
   }
 
-  /// The slot of a location without a point (its municipality and PC4), −1 for one with a point.
-  std::int64_t place_of(const case_location& where, std::optional<municipality_index> m) {
-    if (where.point) return -1;
-    const std::uint64_t key = (m ? std::uint64_t{*m} + 1 : 0) << 20 |
+  /// The slot of a location's place: its municipality and PC4, and whether it has a point (whose
+  /// place list holds only what lists the municipality or PC4).
+  std::size_t place_of(const case_location& where, std::optional<municipality_index> m) {
+    const std::uint64_t key = (where.point ? std::uint64_t{1} << 62 : 0) |
+                              (m ? std::uint64_t{*m} + 1 : 0) << 20 |
                               (where.postcode ? std::uint64_t{*where.postcode} + 1 : 0);
     auto [slot, added] = place_index_.try_emplace(key);
     if (added) {
       slot = static_cast<std::uint32_t>(place_index_.size() - 1);
       reach_slots_.resize(reach_slots_.size() + category_count_);
     }
-    return static_cast<std::int64_t>(slot);
+    return slot;
   }
 
   /// Each need's priority, appended in need order.
@@ -573,6 +617,62 @@ class engine {
     grow_for(live_, cases);
   }
 
+  /// An offering's eligibility rules as bits, so that the check reads a few words of a small
+  /// table instead of the offering's lists (languages as bits of the languages the landscape's
+  /// rules name, when there are at most 64 of them).
+  struct rule_bits {
+    age_band ages;
+    bool professional = false;    // requires a professional referrer
+    std::uint8_t households = 0;  // bit per household type; 0: any
+    std::uint64_t languages = 0;  // bit per language; 0: any
+  };
+  /// A profile in the same terms (languages no rule names have no bit).
+  struct profile_bits {
+    std::optional<age_band> age;
+    std::optional<household_type> household;
+    referrer_kind referrer{};
+    bool speaks = false;  // some language is known
+    std::uint64_t languages = 0;
+  };
+
+  /// The rules of every offering as bits, and the languages they name (numbered).
+  void make_rule_bits() {
+    std::uint32_t count = 0;
+    for (const offering& o : l_->offerings()) {
+      rule_bits r{o.rules.ages, o.rules.requires_professional_referrer};
+      for (const household_type h : o.rules.households)
+        r.households |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(h));
+      for (const std::string& language : o.rules.languages) {
+        const auto [it, added] = language_bit_.emplace(language, count);
+        if (added) ++count;
+        if (it->second < 64) r.languages |= std::uint64_t{1} << it->second;
+      }
+      rule_bits_.push_back(r);
+    }
+    bit_languages_ = count <= 64;
+  }
+
+  [[nodiscard]] profile_bits bits_of(const case_profile& p) const {
+    profile_bits b{p.age, p.household, p.referrer, !p.languages.empty()};
+    for (const std::string& language : p.languages)
+      if (const auto it = language_bit_.find(language); it != language_bit_.end())
+        b.languages |= std::uint64_t{1} << (it->second & 63);
+    return b;
+  }
+
+  /// check(o's rules, p) == ineligibility::none, `bits` being bits_of(p).
+  [[nodiscard]] bool eligible(offering_index o, const case_profile& p,
+                              const profile_bits& bits) const {
+    if (!bit_languages_) return check(l_->offerings()[o].rules, p) == ineligibility::none;
+    const rule_bits& r = rule_bits_[o];
+    if (bits.age && !r.ages.contains(*bits.age)) return false;
+    if (bits.household && r.households != 0 &&
+        (r.households >> static_cast<unsigned>(*bits.household) & 1U) == 0)
+      return false;
+    if (bits.speaks && r.languages != 0 && (r.languages & bits.languages) == 0) return false;
+    return !r.professional || bits.referrer == referrer_kind::professional;
+  }
+
   /// Prepares the case's needs and adds them: candidates from the place lists of reach(), the
   /// case's exclusions resolved once, each need's class found by find_group. The same options,
   /// preferred candidate and blocked reason as find_candidates and need_terms give (the tests
@@ -584,12 +684,13 @@ class engine {
     excluded_.clear();
     for (const std::string& id : c.excluded_partners)
       if (const auto p = l.find_partner(id)) excluded_.push_back(*p);
-    const std::int64_t place = place_of(c.location, m);
+    const std::size_t place = place_of(c.location, m);
     const std::uint32_t fair = policy_.fairness > 0.0 ? (m ? *m + 1 : 0) : 0;
+    const profile_bits profile = bits_of(c.profile);
     for (std::size_t ni = 0; ni < categories.size(); ++ni) {
       const category_index cat = categories[ni];
       const score_t priority = priorities[ni];
-      const std::span<const reach_entry> list = reach(c, m, cat, place);
+      const std::span<const reach_entry> list = reach(c.location, m, cat, place);
       need_info info;
       info.ref = {case_index, static_cast<std::uint32_t>(ni)};
       info.priority = priority;
@@ -606,7 +707,7 @@ class engine {
           any_excluded = true;
           continue;
         }
-        if (check(l.offerings()[e.offering].rules, c.profile) != ineligibility::none) {
+        if (!eligible(e.offering, c.profile, profile)) {
           any_not_eligible = true;
           continue;
         }
@@ -678,20 +779,12 @@ class engine {
   void enter(const need_info& n) {
     const int index = static_cast<int>(needs_.size());
     member_link link;
-    if (n.group >= 0) {
+    if (n.group >= 0 && !link_later_) {  // else link_members() links and counts
       group& g = groups_[static_cast<std::size_t>(n.group)];
-      if (!link_later_) {
-        link.prev = g.tail;
-        (g.tail >= 0 ? links_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
-        g.tail = index;
-      }
-      ++g.size;
-      touch_group(n.group);
-      ++members_;
-      if (policy_.fairness > 0.0) {
-        ++municipality_needs_[g.municipality];
-        touch_municipality(g.municipality);
-      }
+      link.prev = g.tail;
+      (g.tail >= 0 ? links_[static_cast<std::size_t>(g.tail)].next : g.head) = index;
+      g.tail = index;
+      count_members(n.group, 1);
     }
     if (can_wait(n))
       waitlist_bucket(n.priority)
@@ -773,35 +866,42 @@ class engine {
     return offering_node_[o];
   }
 
+  /// Counts `more` members into class gi, which changes it (and its municipality's count).
+  void count_members(int gi, std::int32_t more) {
+    groups_[static_cast<std::size_t>(gi)].size += more;
+    touch_group(gi);
+    members_ += more;
+    if (policy_.fairness > 0.0) {
+      const std::uint32_t m = keys_[static_cast<std::size_t>(gi)].municipality;
+      municipality_needs_[m] += more;
+      touch_municipality(m);
+    }
+  }
+
   /// The class of needs with this priority, fairness slot and options (offering and fit, in id
-  /// order), created if new. Grouped, a 64-bit hash finds the class and a comparison confirms it.
+  /// order), created if new. Grouped, a 64-bit hash finds the class (its upper half is kept in the
+  /// slot) and a comparison with the class's key confirms it.
   int find_group(score_t priority, std::uint32_t fair_slot,
                  std::span<const candidate_fit> options) {
     const bool fair = policy_.fairness > 0.0;
     const std::uint32_t municipality = fair ? fairness_slot(fair_slot) : 0;
     const int gi = static_cast<int>(groups_.size());
-    int next_same_hash = -1;
+    std::uint64_t h = 0;
     if (grouped_) {
-      std::uint64_t h =
-          detail::mix64(static_cast<std::uint64_t>(priority) ^ (std::uint64_t{municipality} << 32));
+      h = detail::mix64(static_cast<std::uint64_t>(priority) ^ (std::uint64_t{municipality} << 32));
       for (const candidate_fit& o : options)
         h = detail::mix64(h ^ detail::mix64(static_cast<std::uint64_t>(o.fit) +
                                             (std::uint64_t{o.offering} << 40)));
-      auto [latest, added] = group_index_.try_emplace(h);
-      if (!added) {
-        for (int k = latest; k >= 0; k = groups_[static_cast<std::size_t>(k)].next_same_hash)
-          if (same_class(groups_[static_cast<std::size_t>(k)], priority, municipality, options))
-            return k;
-        next_same_hash = latest;  // a collision: chain the new class in front
-      }
-      latest = gi;
+      const auto tag = static_cast<std::uint32_t>(h >> 32);
+      for (std::size_t i = h & class_mask_; class_slots_[i].group != 0; i = (i + 1) & class_mask_)
+        if (class_slots_[i].tag == tag) {
+          const std::uint32_t k = class_slots_[i].group - 1;
+          if (same_class(keys_[k], priority, municipality, options)) return static_cast<int>(k);
+        }
     }
     group g;
     g.node = flow_.add_node(0);
-    g.priority = priority;
-    g.municipality = municipality;
-    g.next_same_hash = next_same_hash;
-    g.first_option = static_cast<std::uint32_t>(option_pool_.size());
+    class_key key{priority, municipality, static_cast<std::uint32_t>(option_pool_.size()), 0};
     for (const candidate_fit& o : options) {
       // The plain graph (a one-off export for peers) leaves out arcs to full offerings; the
       // grouped one keeps them, so that free units can change later without regrouping.
@@ -812,26 +912,48 @@ class engine {
         arc_group_.resize(static_cast<std::size_t>(arc) + 1, -1);
       arc_group_[static_cast<std::size_t>(arc)] = gi;
     }
-    g.option_count = static_cast<std::uint32_t>(option_pool_.size() - g.first_option);
+    key.option_count = static_cast<std::uint32_t>(option_pool_.size() - key.first_option);
     g.unmet_arc = flow_.add_arc(g.node, fair ? unmet_node_[municipality] : sink_, 0, 0);
     groups_.push_back(g);
+    keys_.push_back(key);
+    if (grouped_) index_class(h, static_cast<std::uint32_t>(gi));
     return gi;
   }
 
-  bool same_class(const group& g, score_t priority, std::uint32_t municipality,
+  /// Enters class gi, of hash h, in the index (grown to stay at most half full).
+  void index_class(std::uint64_t h, std::uint32_t gi) {
+    class_hash_.push_back(h);
+    if (2 * class_hash_.size() > class_slots_.size()) {
+      class_slots_.assign(std::max<std::size_t>(1024, 2 * class_slots_.size()), class_slot{});
+      class_mask_ = class_slots_.size() - 1;
+      for (std::uint32_t k = 0; k < class_hash_.size(); ++k)
+        place_class(class_hash_[k], k);
+    } else {
+      place_class(h, gi);
+    }
+  }
+
+  void place_class(std::uint64_t h, std::uint32_t gi) {
+    std::size_t i = h & class_mask_;
+    while (class_slots_[i].group != 0)
+      i = (i + 1) & class_mask_;
+    class_slots_[i] = {static_cast<std::uint32_t>(h >> 32), gi + 1};
+  }
+
+  bool same_class(const class_key& k, score_t priority, std::uint32_t municipality,
                   std::span<const candidate_fit> options) const {
-    if (g.priority != priority || g.municipality != municipality ||
-        g.option_count != options.size())
+    if (k.priority != priority || k.municipality != municipality ||
+        k.option_count != options.size())
       return false;
-    const std::span<const option> mine = options_of(g);
-    for (std::size_t k = 0; k < mine.size(); ++k)
-      if (mine[k].offering != options[k].offering || mine[k].fit != options[k].fit) return false;
+    const option* mine = option_pool_.data() + k.first_option;
+    for (std::size_t j = 0; j < options.size(); ++j)
+      if (mine[j].offering != options[j].offering || mine[j].fit != options[j].fit) return false;
     return true;
   }
 
   void solve_full(std::span<const help_case> cases);
   void solve_incremental(std::span<const help_case> cases);
-  void hand_out(group& g, bool track);
+  void hand_out(int gi, bool track);
   void size_need_state(std::size_t n, bool fresh);
   void count_used();
   void release_overflow();
@@ -851,17 +973,16 @@ class engine {
   std::size_t category_count_ = 0;
   std::vector<score_t> pair_score_;  // category × category: complementarity points of a pair
   detail::flat_map<std::uint64_t, std::uint32_t, detail::int_hash> place_index_;  // → slot
-  /// A place's offerings in reach for one category: a range of reach_pool_ once computed.
-  struct reach_slot {
-    static constexpr std::uint32_t unknown = std::numeric_limits<std::uint32_t>::max();
-    std::uint32_t first = 0;
-    std::uint32_t count = unknown;
-  };
-  std::vector<reach_slot> reach_slots_;         // slot × category
-  std::vector<reach_entry> reach_pool_;         // the lists of the known slots
-  std::vector<reach_entry> scratch_reach_;      // for a location with a point
-  std::vector<offering_index> scratch_found_;   // offerings_reaching's answer
-  std::vector<partner_index> excluded_;         // of the case being prepared
+  std::vector<reach_slot> reach_slots_;                 // slot × category
+  std::vector<reach_entry> reach_pool_;                 // the lists of the known slots
+  std::vector<reach_entry> scratch_reach_;              // a list being made
+  std::vector<offering_index> scratch_found_;           // offerings_reaching's answer
+  std::vector<landscape::circle_hit> scratch_circles_;  // offerings_circling's answer
+  std::vector<score_t> wait_points_;                    // per offering
+  std::vector<rule_bits> rule_bits_;                    // per offering
+  detail::string_map<std::uint32_t> language_bit_;      // language → its number
+  bool bit_languages_ = true;            // at most 64 languages: eligible() reads only the bits
+  std::vector<partner_index> excluded_;  // of the case being prepared
   std::vector<candidate_fit> scratch_options_;  // of the need being prepared
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
@@ -911,11 +1032,21 @@ class engine {
   }
   std::vector<group> groups_;
   std::vector<option> option_pool_;  // the classes' options, one range each
-  detail::flat_map<std::uint64_t, int, detail::int_hash> group_index_;  // hash → latest class
+  std::vector<class_key> keys_;      // per class
+  /// The grouped classes by hash: open addressing over (upper half of the hash, class + 1; 0 for
+  /// an empty slot), at most half full.
+  struct class_slot {
+    std::uint32_t tag = 0;
+    std::uint32_t group = 0;
+  };
+  std::vector<class_slot> class_slots_ = std::vector<class_slot>(1024);
+  std::size_t class_mask_ = 1023;
+  std::vector<std::uint64_t> class_hash_;  // per grouped class, for growing the index
   std::vector<int> dirty_groups_;
-  bool link_later_ = false;             // enter() leaves the member lists to link_members()
+  bool link_later_ = false;             // enter() leaves member lists and sizes to link_members()
   std::vector<int> scratch_group_end_;  // link_members(): per class, its last member so far
-  std::vector<int> arc_group_;          // per arc: the class whose option it is, or −1
+  std::vector<std::int32_t> scratch_group_count_;  // … and its members
+  std::vector<int> arc_group_;                     // per arc: the class whose option it is, or −1
 
   // The last result and what a re-solve needs to update it where the change reached.
   allocation result_;
@@ -1032,10 +1163,11 @@ const allocation& engine::solve(std::span<const help_case> cases) {
 /// Only the first max(handed before, handed now) members are visited: members join at the end
 /// and leaving moves the others forward, so a member further back had none and keeps none (a
 /// class of thousands of needs with a few units costs those few).
-void engine::hand_out(group& g, bool track) {
+void engine::hand_out(int gi, bool track) {
+  group& g = groups_[static_cast<std::size_t>(gi)];
   std::vector<const option*>& used = used_options_;
   used.clear();
-  for (const option& o : options_of(g))
+  for (const option& o : options_of(gi))
     if (flow_.flow(o.arc) > 0) used.push_back(&o);
   if (used.size() > 1)
     std::sort(used.begin(), used.end(), [this](const option* a, const option* b) {
@@ -1136,7 +1268,7 @@ bool engine::improve_case(std::uint32_t ci) {
     score_t best_gain = 0;
     offering_index best = no_offering;
     score_t best_fit = 0;
-    for (const option& o : options_of(groups_[static_cast<std::size_t>(needs_[i].group)])) {
+    for (const option& o : options_of(needs_[i].group)) {
       if (o.offering == current) continue;
       if (used_[o.offering] >= free_units_[o.offering]) continue;
       chosen_[i] = o.offering;
@@ -1201,9 +1333,9 @@ void engine::solve_full(std::span<const help_case> cases) {
   if (track_changes_) previous_.assign(chosen_.begin(), chosen_.end());
   size_need_state(n, true);
   moved_.clear();
-  for (group& g : groups_) {
-    g.handed = 0;  // chosen_ starts with none for every need
-    if (g.size > 0) hand_out(g, false);
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    groups_[gi].handed = 0;  // chosen_ starts with none for every need
+    if (groups_[gi].size > 0) hand_out(static_cast<int>(gi), false);
   }
   count_used();
   improve(boost::irange(std::uint32_t{0}, static_cast<std::uint32_t>(cases.size())));
@@ -1240,7 +1372,7 @@ void engine::solve_incremental(std::span<const help_case> cases) {
         arc_group_[static_cast<std::size_t>(a)] >= 0)
       hand_out_again(arc_group_[static_cast<std::size_t>(a)]);
   for (const int gi : hand_out_)
-    hand_out(groups_[static_cast<std::size_t>(gi)], true);
+    hand_out(gi, true);
   // The marked cases start again from the hand-out (removed ones: with none).
   for (const std::uint32_t ci : marked_)
     for (std::size_t i = case_first_[ci]; i < case_first_[ci + 1]; ++i) {

@@ -249,38 +249,77 @@ std::vector<offering_index> landscape::offerings_reaching(const case_location& w
 void landscape::offerings_reaching(const case_location& where, std::optional<municipality_index> m,
                                    category_index c, std::vector<offering_index>& found) const {
   check_resolved(m, *data_->places);
+  if (where.point) {
+    // What lists the municipality or PC4, and the circles that contain the point.
+    offerings_listing(m, where.postcode, c, found);
+    thread_local std::vector<circle_hit> circles;
+    offerings_circling(*where.point, c, circles);
+    if (circles.empty()) return;
+    const std::size_t listed = found.size();
+    for (const circle_hit& hit : circles)
+      found.push_back(hit.offering);
+    std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(listed),
+                       found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    return;
+  }
   found.clear();
-  const auto covers = [this, c](offering_index o) {
-    const auto cats = categories_of(o);
-    return std::find(cats.begin(), cats.end(), c) != cats.end();
-  };
-  if (m && !where.point) {
+  if (m) {
     // The cell holds exactly the offerings that serve the municipality as a whole.
     const auto cell = candidates(*m, c);
     found.assign(cell.begin(), cell.end());
-  } else {
-    if (m) {
-      for (offering_index o : candidates(*m, c)) {
-        const auto listed = data_->listed_municipalities.row(o);
-        if (std::binary_search(listed.begin(), listed.end(), *m)) found.push_back(o);
-      }
-    }
-    if (where.point) {
-      const auto it = data_->circle_grid.find(
-          cell_of(where.point->lat, where.point->lon) * data_->circle_categories + c);
-      if (it != data_->circle_grid.end())
-        for (offering_index o : it->second)
-          if (contains(*data_->offerings[o].area.radius, *where.point)) found.push_back(o);
-      for (offering_index o : data_->wide_circles)
-        if (covers(o) && contains(*data_->offerings[o].area.radius, *where.point))
-          found.push_back(o);
-    }
   }
-  if (where.postcode)
-    for (offering_index o : offerings_in_postcode(*where.postcode))
-      if (covers(o)) found.push_back(o);
+  if (where.postcode) add_postcode_offerings(*where.postcode, c, found);
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
+}
+
+void landscape::offerings_listing(std::optional<municipality_index> m, std::optional<pc4> postcode,
+                                  category_index c, std::vector<offering_index>& found) const {
+  check_resolved(m, *data_->places);
+  found.clear();
+  if (m)
+    for (offering_index o : candidates(*m, c)) {
+      const auto listed = data_->listed_municipalities.row(o);
+      if (std::binary_search(listed.begin(), listed.end(), *m)) found.push_back(o);
+    }
+  if (postcode) add_postcode_offerings(*postcode, c, found);
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+}
+
+void landscape::add_postcode_offerings(pc4 postcode, category_index c,
+                                       std::vector<offering_index>& found) const {
+  for (offering_index o : offerings_in_postcode(postcode)) {
+    const auto cats = categories_of(o);
+    if (std::find(cats.begin(), cats.end(), c) != cats.end()) found.push_back(o);
+  }
+}
+
+void landscape::offerings_circling(geo_point p, category_index c,
+                                   std::vector<circle_hit>& found) const {
+  found.clear();
+  const auto test = [&](offering_index o) {
+    const radius_area& circle = *data_->offerings[o].area.radius;
+    const double km = distance_km(p, circle.center);
+    if (km <= circle.km) found.push_back({o, km});
+  };
+  const auto it = data_->circle_grid.find(cell_of(p.lat, p.lon) * data_->circle_categories + c);
+  if (it != data_->circle_grid.end())
+    for (offering_index o : it->second)  // ascending
+      test(o);
+  if (data_->wide_circles.empty()) return;
+  const std::size_t in_grid = found.size();
+  for (offering_index o : data_->wide_circles) {
+    const auto cats = categories_of(o);
+    if (std::find(cats.begin(), cats.end(), c) != cats.end()) test(o);
+  }
+  const auto by_offering = [](const circle_hit& a, const circle_hit& b) {
+    return a.offering < b.offering;
+  };
+  std::sort(found.begin() + static_cast<std::ptrdiff_t>(in_grid), found.end(), by_offering);
+  std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(in_grid),
+                     found.end(), by_offering);
 }
 
 const complementarity_graph& landscape::complements() const noexcept {

@@ -435,6 +435,58 @@ TEST(Allocation, CandidatesOnRandomLandscapesAreThoseOfFindCandidates) {
   EXPECT_GT(checked, keten_test::scaled(1000));
 }
 
+TEST(Allocation, EligibilityWithManyLanguagesIsThatOfFindCandidates) {
+  // allocate() checks eligibility on bits of the languages the rules name; with more than 64 of
+  // them it checks the rules themselves. Both must agree with find_candidates.
+  const auto code = [](int i) {
+    return std::string{static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26)};
+  };
+  for (const int languages : {20, 90}) {
+    SCOPED_TRACE(languages);
+    std::mt19937 rng(static_cast<unsigned>(languages));
+    landscape_builder b;
+    b.add_partner(keten_test::make_partner("p0"));
+    b.add_partner(keten_test::make_partner("p1"));
+    for (int i = 0; i < 45; ++i) {
+      offering o = keten_test::make_offering(fmt::format("o{:02}", i), i % 2 ? "p1" : "p0",
+                                             {"money.debts", "neighbour.chores"});
+      o.units.free_units = 1;
+      for (int k = 0; k < 2; ++k)
+        o.rules.languages.push_back(code((2 * i + k) % languages));
+      if (i % 5 == 0) o.rules.households = {household_type::single, household_type::family};
+      if (i % 7 == 0) o.rules.requires_professional_referrer = true;
+      if (i % 3 == 0) o.rules.ages = {18, 67};
+      b.add_offering(o);
+    }
+    const landscape l = b.build();
+    std::vector<help_case> cases;
+    for (int k = 0; k < 80; ++k) {
+      help_case c;
+      c.id = fmt::format("c{}", k);
+      c.needs = {{.category = k % 2 ? "money.debts" : "neighbour.chores"}};
+      c.location.municipality = "GM0363";
+      c.consent = true;
+      const int spoken = static_cast<int>(rng() % 3);  // 0: unknown
+      for (int s = 0; s < spoken; ++s)
+        c.profile.languages.push_back(code(static_cast<int>(rng() % (languages + 10))));
+      if (rng() % 2) c.profile.household = static_cast<household_type>(rng() % 5);
+      c.profile.referrer = static_cast<referrer_kind>(rng() % 5);
+      if (rng() % 2) c.profile.age = age_band{static_cast<std::uint8_t>(rng() % 80), 85};
+      cases.push_back(c);
+    }
+    const allocation a = allocate(l, cases);
+    expect_feasible(l, cases, a);
+    EXPECT_GT(expect_candidates_as_find_candidates(l, cases, {}, a), 20U);
+    EXPECT_GT(
+        std::count_if(a.unmet.begin(), a.unmet.end(),
+                      [](const unmet_need& u) { return u.reason == unmet_reason::not_eligible; }),
+        5);
+    EXPECT_GT(a.assigned.size(), 20U);
+    const auto plain = build_allocation_network(l, cases, {}, {}, false);
+    EXPECT_EQ(-lemon_optimum(plain.network), a.flow_objective);
+  }
+}
+
 TEST(Allocation, WaitlistIsOrderedByPriorityWithQueuePositions) {
   const landscape l = with_free_units([](std::size_t) { return 1; });
   const auto& cases = example_cases();

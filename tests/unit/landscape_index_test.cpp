@@ -217,11 +217,45 @@ void check_indexes(const random_parts& parts, const landscape& l, std::mt19937& 
       for (offering_index o : expected)
         ASSERT_EQ(l.service_distance_km(o, where, m), l.service_distance_km(o, where))
             << describe(where) << " offering " << o;
+      // The two halves of a location with a point: what lists its municipality or PC4, and the
+      // circles that contain the point (with the distance service_distance_km gives).
+      std::vector<offering_index> listing, listed;
+      for (offering_index o = 0; o < count; ++o)
+        if (has(offerings[o].categories, t[c].id) &&
+            ((m && has(offerings[o].area.municipalities, g[*m].code)) ||
+             (where.postcode && has(offerings[o].area.postcodes, *where.postcode))))
+          listing.push_back(o);
+      l.offerings_listing(m, where.postcode, c, listed);
+      ASSERT_EQ(listed, listing) << describe(where) << " " << t[c].id;
+      if (!where.point) continue;
+      std::vector<landscape::circle_hit> circles;
+      l.offerings_circling(*where.point, c, circles);
+      std::vector<offering_index> circling, circled;
+      for (offering_index o = 0; o < count; ++o) {
+        const auto& circle = offerings[o].area.radius;
+        if (has(offerings[o].categories, t[c].id) && circle &&
+            distance_km(circle->center, *where.point) <= circle->km)
+          circling.push_back(o);
+      }
+      for (const landscape::circle_hit& hit : circles) {
+        circled.push_back(hit.offering);
+        ASSERT_EQ(hit.km, distance_km(offerings[hit.offering].area.radius->center, *where.point));
+        if (!std::binary_search(listing.begin(), listing.end(), hit.offering)) {
+          ASSERT_EQ(hit.km, l.service_distance_km(hit.offering, where, m)) << describe(where);
+        }
+      }
+      ASSERT_EQ(circled, circling) << describe(where) << " " << t[c].id;
+      std::vector<offering_index> both;
+      std::set_union(listing.begin(), listing.end(), circling.begin(), circling.end(),
+                     std::back_inserter(both));
+      ASSERT_EQ(both, expected) << describe(where);
     }
   }
   const auto beyond = static_cast<municipality_index>(g.size());
   EXPECT_THROW((void)l.offerings_reaching({.municipality = "x"}, beyond, 0), not_found_error);
   EXPECT_THROW((void)l.service_distance_km(0, {.municipality = "x"}, beyond), not_found_error);
+  std::vector<offering_index> out;
+  EXPECT_THROW(l.offerings_listing(beyond, std::nullopt, 0, out), not_found_error);
 }
 
 void check_relations(const landscape& l) {
@@ -508,6 +542,33 @@ TEST(LandscapeIndex, LargeCircleReachesItsWholeArea) {
   EXPECT_TRUE(l.serves(0, where));
   EXPECT_EQ(l.offerings_reaching(where, l.categories().index_of("money.debts")),
             (std::vector<offering_index>{0}));
+}
+
+// A circle that reaches a pole is kept apart from the grid and checked on every lookup; the
+// circles containing a point still come in one ascending list with their distances.
+TEST(LandscapeIndex, CirclingMergesWideCirclesWithTheGrid) {
+  landscape_builder b;
+  b.add_partner(make_partner("p"));
+  const geo_point centre{85.0, 0.0};
+  const std::pair<geo_point, double> circles[] = {
+      {centre, 10.0}, {{89.5, 0.0}, 1000.0}, {centre, 20.0}, {{-60.0, 5.0}, 100.0}};
+  for (std::size_t i = 0; i < std::size(circles); ++i) {
+    offering o = make_offering("o" + std::to_string(i), "p", {"money.debts"}, {});
+    o.area.radius = radius_area{circles[i].first, circles[i].second};
+    b.add_offering(o);
+  }
+  const landscape l = b.build();
+  const geo_point p{85.01, 0.01};
+  std::vector<landscape::circle_hit> found;
+  l.offerings_circling(p, l.categories().index_of("money.debts"), found);
+  ASSERT_EQ(found.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const offering_index o = k == 0 ? 0 : k == 1 ? 1 : 2;
+    EXPECT_EQ(found[k].offering, o);
+    EXPECT_EQ(found[k].km, distance_km(p, circles[o].first));
+  }
+  l.offerings_circling(p, l.categories().index_of("work.job_search"), found);
+  EXPECT_TRUE(found.empty());
 }
 
 }  // namespace
