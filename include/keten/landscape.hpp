@@ -156,9 +156,13 @@ class landscape {
   friend class landscape_builder;
   struct store;
   explicit landscape(std::shared_ptr<const store> data) : data_(std::move(data)) {}
-  /// Appends the offerings of category c that list the PC4 area.
-  void add_postcode_offerings(pc4 postcode, category_index c,
-                              std::vector<offering_index>& found) const;
+  /// Appends the offerings of category c that list municipality m or the PC4 area (unsorted).
+  void append_listing(std::optional<municipality_index> m, std::optional<pc4> postcode,
+                      category_index c, std::vector<offering_index>& found) const;
+  /// Calls visit(o, km) for each offering o of category c whose circle contains p, km away from
+  /// its centre: the grid cell's circles in ascending order, then those too wide for the grid.
+  template <class Visit>
+  void each_circle_containing(geo_point p, category_index c, Visit&& visit) const;
   std::shared_ptr<const store> data_;
 };
 

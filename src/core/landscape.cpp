@@ -249,27 +249,20 @@ std::vector<offering_index> landscape::offerings_reaching(const case_location& w
 void landscape::offerings_reaching(const case_location& where, std::optional<municipality_index> m,
                                    category_index c, std::vector<offering_index>& found) const {
   check_resolved(m, *data_->places);
+  found.clear();
   if (where.point) {
     // What lists the municipality or PC4, and the circles that contain the point.
-    offerings_listing(m, where.postcode, c, found);
-    thread_local std::vector<circle_hit> circles;
-    offerings_circling(*where.point, c, circles);
-    if (circles.empty()) return;
-    const std::size_t listed = found.size();
-    for (const circle_hit& hit : circles)
-      found.push_back(hit.offering);
-    std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(listed),
-                       found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
-    return;
+    append_listing(m, where.postcode, c, found);
+    each_circle_containing(*where.point, c,
+                           [&found](offering_index o, double) { found.push_back(o); });
+  } else {
+    if (m) {
+      // The cell holds exactly the offerings that serve the municipality as a whole.
+      const auto cell = candidates(*m, c);
+      found.assign(cell.begin(), cell.end());
+    }
+    if (where.postcode) append_listing(std::nullopt, where.postcode, c, found);
   }
-  found.clear();
-  if (m) {
-    // The cell holds exactly the offerings that serve the municipality as a whole.
-    const auto cell = candidates(*m, c);
-    found.assign(cell.begin(), cell.end());
-  }
-  if (where.postcode) add_postcode_offerings(*where.postcode, c, found);
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
 }
@@ -278,48 +271,49 @@ void landscape::offerings_listing(std::optional<municipality_index> m, std::opti
                                   category_index c, std::vector<offering_index>& found) const {
   check_resolved(m, *data_->places);
   found.clear();
+  append_listing(m, postcode, c, found);
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+}
+
+void landscape::append_listing(std::optional<municipality_index> m, std::optional<pc4> postcode,
+                               category_index c, std::vector<offering_index>& found) const {
   if (m)
     for (offering_index o : candidates(*m, c)) {
       const auto listed = data_->listed_municipalities.row(o);
       if (std::binary_search(listed.begin(), listed.end(), *m)) found.push_back(o);
     }
-  if (postcode) add_postcode_offerings(*postcode, c, found);
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
+  if (postcode)
+    for (offering_index o : offerings_in_postcode(*postcode)) {
+      const auto cats = categories_of(o);
+      if (std::find(cats.begin(), cats.end(), c) != cats.end()) found.push_back(o);
+    }
 }
 
-void landscape::add_postcode_offerings(pc4 postcode, category_index c,
-                                       std::vector<offering_index>& found) const {
-  for (offering_index o : offerings_in_postcode(postcode)) {
+template <class Visit>
+void landscape::each_circle_containing(geo_point p, category_index c, Visit&& visit) const {
+  const auto test = [&](offering_index o) {
+    const radius_area& circle = *data_->offerings[o].area.radius;
+    const double km = distance_km(p, circle.center);
+    if (km <= circle.km) visit(o, km);
+  };
+  const auto it = data_->circle_grid.find(cell_of(p.lat, p.lon) * data_->circle_categories + c);
+  if (it != data_->circle_grid.end())
+    for (offering_index o : it->second)  // ascending
+      test(o);
+  for (offering_index o : data_->wide_circles) {  // ascending, apart from the grid's
     const auto cats = categories_of(o);
-    if (std::find(cats.begin(), cats.end(), c) != cats.end()) found.push_back(o);
+    if (std::find(cats.begin(), cats.end(), c) != cats.end()) test(o);
   }
 }
 
 void landscape::offerings_circling(geo_point p, category_index c,
                                    std::vector<circle_hit>& found) const {
   found.clear();
-  const auto test = [&](offering_index o) {
-    const radius_area& circle = *data_->offerings[o].area.radius;
-    const double km = distance_km(p, circle.center);
-    if (km <= circle.km) found.push_back({o, km});
-  };
-  const auto it = data_->circle_grid.find(cell_of(p.lat, p.lon) * data_->circle_categories + c);
-  if (it != data_->circle_grid.end())
-    for (offering_index o : it->second)  // ascending
-      test(o);
-  if (data_->wide_circles.empty()) return;
-  const std::size_t in_grid = found.size();
-  for (offering_index o : data_->wide_circles) {
-    const auto cats = categories_of(o);
-    if (std::find(cats.begin(), cats.end(), c) != cats.end()) test(o);
-  }
-  const auto by_offering = [](const circle_hit& a, const circle_hit& b) {
-    return a.offering < b.offering;
-  };
-  std::sort(found.begin() + static_cast<std::ptrdiff_t>(in_grid), found.end(), by_offering);
-  std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(in_grid),
-                     found.end(), by_offering);
+  each_circle_containing(p, c, [&found](offering_index o, double km) { found.push_back({o, km}); });
+  // The grid's circles and the wide ones are each ascending; the wide ones are rare.
+  std::sort(found.begin(), found.end(),
+            [](const circle_hit& a, const circle_hit& b) { return a.offering < b.offering; });
 }
 
 const complementarity_graph& landscape::complements() const noexcept {
