@@ -28,6 +28,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include "keten/case.hpp"
+#include "keten/detail/eligibility_bits.hpp"
 #include "keten/geography.hpp"
 #include "keten/offering.hpp"
 #include "keten/taxonomy.hpp"
@@ -130,6 +131,13 @@ class landscape {
   /// The same, `m` being where.municipality already resolved, as for offerings_reaching.
   [[nodiscard]] double service_distance_km(offering_index o, const case_location& where,
                                            std::optional<municipality_index> m) const;
+  /// Every offering's eligibility rules as bits (computed once, when built), for checks in hot
+  /// loops: detail::eligible(eligibility_bits()[o], *profile_bits(p)) equals check(o's rules, p)
+  /// == ineligibility::none.
+  [[nodiscard]] std::span<const detail::rule_bits> eligibility_bits() const noexcept;
+  /// A profile in the terms of eligibility_bits(); nullopt when the rules name more than 64
+  /// languages (then only check() can tell). O(languages of the profile).
+  [[nodiscard]] std::optional<detail::profile_bits> profile_bits(const case_profile& p) const;
   /// The municipalities in which the partner has at least one offering that serves there.
   [[nodiscard]] std::span<const municipality_index> municipalities_of(
       partner_index p) const noexcept;

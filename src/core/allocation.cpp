@@ -198,7 +198,7 @@ class engine {
       free_units_.push_back(o.units.free_units);
       wait_points_.push_back(detail::wait_points(o.units, policy_.weights));
     }
-    make_rule_bits();
+    rule_bits_ = l.eligibility_bits();
     offering_node_.assign(l.offerings().size(), -1);
     offering_arc_.assign(l.offerings().size(), -1);
     fair_node_.assign(l.places().size() + 1, -1);
@@ -617,60 +617,11 @@ class engine {
     grow_for(live_, cases);
   }
 
-  /// An offering's eligibility rules as bits, so that the check reads a few words of a small
-  /// table instead of the offering's lists (languages as bits of the languages the landscape's
-  /// rules name, when there are at most 64 of them).
-  struct rule_bits {
-    age_band ages;
-    bool professional = false;    // requires a professional referrer
-    std::uint8_t households = 0;  // bit per household type; 0: any
-    std::uint64_t languages = 0;  // bit per language; 0: any
-  };
-  /// A profile in the same terms (languages no rule names have no bit).
-  struct profile_bits {
-    std::optional<age_band> age;
-    std::optional<household_type> household;
-    referrer_kind referrer{};
-    bool speaks = false;  // some language is known
-    std::uint64_t languages = 0;
-  };
-
-  /// The rules of every offering as bits, and the languages they name (numbered).
-  void make_rule_bits() {
-    std::uint32_t count = 0;
-    for (const offering& o : l_->offerings()) {
-      rule_bits r{o.rules.ages, o.rules.requires_professional_referrer};
-      for (const household_type h : o.rules.households)
-        r.households |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(h));
-      for (const std::string& language : o.rules.languages) {
-        const auto [it, added] = language_bit_.emplace(language, count);
-        if (added) ++count;
-        if (it->second < 64) r.languages |= std::uint64_t{1} << it->second;
-      }
-      rule_bits_.push_back(r);
-    }
-    bit_languages_ = count <= 64;
-  }
-
-  [[nodiscard]] profile_bits bits_of(const case_profile& p) const {
-    profile_bits b{p.age, p.household, p.referrer, !p.languages.empty()};
-    for (const std::string& language : p.languages)
-      if (const auto it = language_bit_.find(language); it != language_bit_.end())
-        b.languages |= std::uint64_t{1} << (it->second & 63);
-    return b;
-  }
-
-  /// check(o's rules, p) == ineligibility::none, `bits` being bits_of(p).
+  /// check(o's rules, p) == ineligibility::none; `bits`: the landscape's profile_bits(p).
   [[nodiscard]] bool eligible(offering_index o, const case_profile& p,
-                              const profile_bits& bits) const {
-    if (!bit_languages_) return check(l_->offerings()[o].rules, p) == ineligibility::none;
-    const rule_bits& r = rule_bits_[o];
-    if (bits.age && !r.ages.contains(*bits.age)) return false;
-    if (bits.household && r.households != 0 &&
-        (r.households >> static_cast<unsigned>(*bits.household) & 1U) == 0)
-      return false;
-    if (bits.speaks && r.languages != 0 && (r.languages & bits.languages) == 0) return false;
-    return !r.professional || bits.referrer == referrer_kind::professional;
+                              const std::optional<detail::profile_bits>& bits) const {
+    if (!bits) return check(l_->offerings()[o].rules, p) == ineligibility::none;
+    return detail::eligible(rule_bits_[o], *bits);
   }
 
   /// Prepares the case's needs and adds them: candidates from the place lists of reach(), the
@@ -686,7 +637,7 @@ class engine {
       if (const auto p = l.find_partner(id)) excluded_.push_back(*p);
     const std::size_t place = place_of(c.location, m);
     const std::uint32_t fair = policy_.fairness > 0.0 ? (m ? *m + 1 : 0) : 0;
-    const profile_bits profile = bits_of(c.profile);
+    const std::optional<detail::profile_bits> profile = l.profile_bits(c.profile);
     for (std::size_t ni = 0; ni < categories.size(); ++ni) {
       const category_index cat = categories[ni];
       const score_t priority = priorities[ni];
@@ -979,11 +930,9 @@ class engine {
   std::vector<offering_index> scratch_found_;           // offerings_reaching's answer
   std::vector<landscape::circle_hit> scratch_circles_;  // offerings_circling's answer
   std::vector<score_t> wait_points_;                    // per offering
-  std::vector<rule_bits> rule_bits_;                    // per offering
-  detail::string_map<std::uint32_t> language_bit_;      // language → its number
-  bool bit_languages_ = true;            // at most 64 languages: eligible() reads only the bits
-  std::vector<partner_index> excluded_;  // of the case being prepared
-  std::vector<candidate_fit> scratch_options_;  // of the need being prepared
+  std::span<const detail::rule_bits> rule_bits_;        // the landscape's, per offering
+  std::vector<partner_index> excluded_;                 // of the case being prepared
+  std::vector<candidate_fit> scratch_options_;          // of the need being prepared
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
   std::vector<need_info> needs_;  // every need of every case added, in case order

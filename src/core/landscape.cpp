@@ -98,7 +98,9 @@ struct landscape::store {
   // of that category that may contain a point of the cell.
   std::unordered_map<grid_key, std::vector<offering_index>> circle_grid;
   std::size_t circle_categories = 0;
-  std::vector<offering_index> wide_circles;  // circles too wide for the grid, checked always
+  std::vector<offering_index> wide_circles;        // circles too wide for the grid, checked always
+  std::vector<detail::rule_bits> rule_bits;        // per offering
+  detail::string_map<std::uint32_t> language_bit;  // the languages rules name, numbered
 
   ::keten::complementarity_graph complement_graph;
   Eigen::MatrixXd complement_matrix;
@@ -152,6 +154,19 @@ const partner& landscape::partner_by_id(std::string_view id) const {
 const offering& landscape::offering_by_id(std::string_view id) const {
   if (auto o = find_offering(id)) return data_->offerings[*o];
   throw not_found_error(fmt::format("unknown offering '{}'", id), {.object_id = std::string(id)});
+}
+
+std::span<const detail::rule_bits> landscape::eligibility_bits() const noexcept {
+  return data_->rule_bits;
+}
+
+std::optional<detail::profile_bits> landscape::profile_bits(const case_profile& p) const {
+  if (data_->language_bit.size() > 64) return std::nullopt;
+  detail::profile_bits b{p.age, p.household, p.referrer, !p.languages.empty()};
+  for (const std::string& language : p.languages)
+    if (const auto it = data_->language_bit.find(language); it != data_->language_bit.end())
+      b.languages |= std::uint64_t{1} << it->second;
+  return b;
 }
 
 partner_index landscape::partner_of(offering_index o) const noexcept {
@@ -577,6 +592,17 @@ landscape landscape_builder::build() {
   out->circle_categories = category_count;
   for (const partner& p : in.partners)
     out->partner_home.push_back(places.index_of(p.municipality));
+  for (const offering& o : in.offerings) {  // eligibility as bits
+    detail::rule_bits r{o.rules.ages, o.rules.requires_professional_referrer};
+    for (const household_type h : o.rules.households)
+      r.households |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(h));
+    for (const std::string& language : o.rules.languages) {
+      const auto number = static_cast<std::uint32_t>(out->language_bit.size());
+      const std::uint32_t bit = out->language_bit.emplace(language, number).first->second;
+      if (bit < 64) r.languages |= std::uint64_t{1} << bit;
+    }
+    out->rule_bits.push_back(r);
+  }
   out->partner_of.reserve(in.offerings.size());
   for (const offering& o : in.offerings) {
     const auto it = in.partner_ids.find(o.partner);

@@ -571,4 +571,56 @@ TEST(LandscapeIndex, CirclingMergesWideCirclesWithTheGrid) {
   EXPECT_TRUE(found.empty());
 }
 
+// The rules as bits answer as check() does, on random rules and profiles, up to 64 languages; with
+// more, profile_bits() declines.
+TEST(LandscapeIndex, EligibilityBitsAgreeWithCheck) {
+  const auto code = [](int i) {
+    return std::string{static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26)};
+  };
+  for (const int languages : {8, 64, 65}) {
+    std::mt19937 rng(static_cast<unsigned>(languages));
+    landscape_builder b;
+    b.add_partner(make_partner("p"));
+    for (int i = 0; i < 60; ++i) {
+      offering o = make_offering("o" + std::to_string(i), "p");
+      for (int h = 0; h < 5; ++h)
+        if (rng() % 3 == 0) o.rules.households.push_back(static_cast<household_type>(h));
+      const int named = static_cast<int>(rng() % 4);
+      for (int k = 0; k < named; ++k)
+        o.rules.languages.push_back(code(static_cast<int>(rng() % languages)));
+      if (i < languages) o.rules.languages.push_back(code(i));  // every language named
+      if (rng() % 4 == 0) o.rules.requires_professional_referrer = true;
+      if (rng() % 3 == 0) o.rules.ages = {static_cast<std::uint8_t>(rng() % 40), 70};
+      b.add_offering(o);
+    }
+    const landscape l = b.build();
+    ASSERT_EQ(l.eligibility_bits().size(), l.offerings().size());
+    int eligible = 0, not_eligible = 0;
+    for (int k = 0; k < 300; ++k) {
+      case_profile p;
+      if (rng() % 2) p.age = age_band{static_cast<std::uint8_t>(rng() % 90), 95};
+      if (rng() % 2) p.household = static_cast<household_type>(rng() % 5);
+      const int spoken = static_cast<int>(rng() % 3);
+      for (int s = 0; s < spoken; ++s)
+        p.languages.push_back(code(static_cast<int>(rng() % (languages + 5))));
+      p.referrer = static_cast<referrer_kind>(rng() % 5);
+      const auto bits = l.profile_bits(p);
+      if (languages > 64) {
+        EXPECT_FALSE(bits.has_value());
+        continue;
+      }
+      ASSERT_TRUE(bits.has_value());
+      for (offering_index o = 0; o < l.offerings().size(); ++o) {
+        const bool expected = check(l.offerings()[o].rules, p) == ineligibility::none;
+        ASSERT_EQ(detail::eligible(l.eligibility_bits()[o], *bits), expected) << o;
+        ++(expected ? eligible : not_eligible);
+      }
+    }
+    if (languages <= 64) {
+      EXPECT_GT(eligible, 1000);
+      EXPECT_GT(not_eligible, 1000);
+    }
+  }
+}
+
 }  // namespace
