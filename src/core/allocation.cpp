@@ -14,6 +14,7 @@
 
 #include "flat_map.hpp"
 #include "keten/detail/string_hash.hpp"
+#include "large_vector.hpp"
 #include "policy_terms.hpp"
 
 namespace keten {
@@ -216,15 +217,15 @@ class engine {
 
   /// Reserves room for `more` elements when needed: an eighth more than that, or twice the
   /// capacity, so that the few cases a re-allocation adds seldom move what is stored.
-  template <class T>
-  static void grow_for(std::vector<T>& v, std::size_t more) {
+  template <class Vec>
+  static void grow_for(Vec& v, std::size_t more) {
     const std::size_t wanted = v.size() + more;
     if (wanted > v.capacity()) v.reserve(std::max(wanted + wanted / 8, 2 * v.capacity()));
   }
 
   /// v = n copies of x, with an eighth more room when v must grow.
-  template <class T>
-  static void assign_with_slack(std::vector<T>& v, std::size_t n, const T& x) {
+  template <class Vec>
+  static void assign_with_slack(Vec& v, std::size_t n, const typename Vec::value_type& x) {
     if (n > v.capacity()) {
       v.clear();
       v.reserve(n + n / 8);
@@ -233,8 +234,8 @@ class engine {
   }
 
   /// v resized to n, new elements x, growing like grow_for.
-  template <class T>
-  static void resize_with_slack(std::vector<T>& v, std::size_t n, const T& x) {
+  template <class Vec>
+  static void resize_with_slack(Vec& v, std::size_t n, const typename Vec::value_type& x) {
     if (n > v.size()) grow_for(v, n - v.size());
     v.resize(n, x);
   }
@@ -924,7 +925,7 @@ class engine {
   std::size_t category_count_ = 0;
   std::vector<score_t> pair_score_;  // category × category: complementarity points of a pair
   detail::flat_map<std::uint64_t, std::uint32_t, detail::int_hash> place_index_;  // → slot
-  std::vector<reach_slot> reach_slots_;                 // slot × category
+  detail::large_vector<reach_slot> reach_slots_;        // slot × category
   std::vector<reach_entry> reach_pool_;                 // the lists of the known slots
   std::vector<reach_entry> scratch_reach_;              // a list being made
   std::vector<offering_index> scratch_found_;           // offerings_reaching's answer
@@ -935,14 +936,14 @@ class engine {
   std::vector<candidate_fit> scratch_options_;          // of the need being prepared
   flow::dynamic_min_cost_flow flow_;
   int sink_ = -1;
-  std::vector<need_info> needs_;  // every need of every case added, in case order
+  detail::large_vector<need_info> needs_;  // every need of every case added, in case order
   /// Per need: its neighbours in its class's member list, in need order (−1: none).
   struct member_link {
     int prev = -1;
     int next = -1;
   };
-  std::vector<member_link> links_;          // per need (apart from need_info: walked in solve())
-  std::vector<unsigned char> need_live_;    // per need: its case was not removed
+  detail::large_vector<member_link> links_;  // per need (apart from need_info: walked in solve())
+  detail::large_vector<unsigned char> need_live_;  // per need: its case was not removed
   std::vector<std::uint32_t> uncoverable_;  // needs that cannot wait (a final reason), in order
   std::vector<std::size_t> case_first_{0};  // per case: its first need in needs_ (+ the end)
   std::vector<unsigned char> live_;         // per case: not removed
@@ -979,9 +980,9 @@ class engine {
     last_bucket_ = bucket;
     return waitlist_[bucket];
   }
-  std::vector<group> groups_;
-  std::vector<option> option_pool_;  // the classes' options, one range each
-  std::vector<class_key> keys_;      // per class
+  detail::large_vector<group> groups_;
+  detail::large_vector<option> option_pool_;  // the classes' options, one range each
+  detail::large_vector<class_key> keys_;      // per class
   /// The grouped classes by hash: open addressing over (upper half of the hash, class + 1; 0 for
   /// an empty slot), at most half full.
   struct class_slot {
@@ -1006,11 +1007,12 @@ class engine {
     std::uint32_t need;
     offering_index offering;  // in the last result
   };
-  std::vector<before_entry> before_;     // the needs of the marked cases (track_changes_)
-  std::vector<offering_index> handed_;   // per need: its offering in the flow's hand-out
-  std::vector<score_t> handed_fit_;      // … and its fit there
-  std::vector<offering_index> chosen_;   // per need: its offering after the improvement step
-  std::vector<score_t> chosen_fit_;      // … and its fit there
+  std::vector<before_entry> before_;             // the needs of the marked cases (track_changes_)
+  detail::large_vector<offering_index> handed_;  // per need: its offering in the flow's hand-out
+  detail::large_vector<score_t> handed_fit_;     // … and its fit there
+  detail::large_vector<offering_index>
+      chosen_;                                // per need: its offering after the improvement step
+  detail::large_vector<score_t> chosen_fit_;  // … and its fit there
   std::vector<std::uint32_t> moved_;     // needs the improvement step moved (chosen ≠ handed)
   std::vector<unsigned char> in_moved_;  // per need: listed in moved_
   std::vector<std::int32_t> used_;       // per offering: units chosen_ uses
