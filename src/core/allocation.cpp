@@ -13,7 +13,6 @@
 #include <boost/range/irange.hpp>
 
 #include "flat_map.hpp"
-#include "keten/detail/string_hash.hpp"
 #include "large_vector.hpp"
 #include "policy_terms.hpp"
 
@@ -1010,9 +1009,8 @@ class engine {
   std::vector<before_entry> before_;             // the needs of the marked cases (track_changes_)
   detail::large_vector<offering_index> handed_;  // per need: its offering in the flow's hand-out
   detail::large_vector<score_t> handed_fit_;     // … and its fit there
-  detail::large_vector<offering_index>
-      chosen_;                                // per need: its offering after the improvement step
-  detail::large_vector<score_t> chosen_fit_;  // … and its fit there
+  detail::large_vector<offering_index> chosen_;  // per need: after the improvement step
+  detail::large_vector<score_t> chosen_fit_;     // … and its fit there
   std::vector<std::uint32_t> moved_;     // needs the improvement step moved (chosen ≠ handed)
   std::vector<unsigned char> in_moved_;  // per need: listed in moved_
   std::vector<std::int32_t> used_;       // per offering: units chosen_ uses

@@ -27,7 +27,7 @@ struct large_allocator {
   large_allocator(const large_allocator<U>&) noexcept {}
 
   [[nodiscard]] T* allocate(std::size_t n) {
-    if (n > std::size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
+    if (n > (std::size_t(-1) - huge) / sizeof(T)) throw std::bad_array_new_length();
     const std::size_t bytes = n * sizeof(T);
     if (bytes < huge) return std::allocator<T>{}.allocate(n);
     const std::size_t rounded = (bytes + huge - 1) / huge * huge;
