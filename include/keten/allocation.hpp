@@ -25,10 +25,11 @@
 // graph without changing the optimum; build_allocation_network(…, grouped = false) gives the plain
 // one-node-per-need graph the tests and benchmarks hand to LEMON.
 //
-// Complementarity between the offerings of one case is not a flow term; with
+// Complementarity between the offerings of one case is not a flow term, nor is the collaboration
+// of its partners (policy.collaboration: the cooperation strengths of keten/cooperation.hpp); with
 // improve_complementarity on, a local search moves single needs to other candidates with spare
-// units when the case's complementarity gain is larger than the fit lost (docs/allocation.md
-// reports its gap to an exact integer programme on small instances).
+// units when the case's gain in complementarity and collaboration is larger than the fit lost
+// (docs/allocation.md reports its gap to an exact optimum on small instances).
 #pragma once
 
 #include <cstdint>
@@ -47,8 +48,15 @@
 namespace keten {
 
 struct allocation_policy {
-  /// cover, distance, distance_scale_km, wait, wait_scale_days and complementarity are used.
+  /// cover, distance, distance_scale_km, wait, wait_scale_days, complementarity and collaboration
+  /// are used.
   match_weights weights{};
+  /// Cooperation strengths of partner pairs (assess_cooperation's report.strengths): with them,
+  /// the improvement step also counts weights.collaboration · strength(p, q) per pair of distinct
+  /// partners among a case's offerings, as match() does, so that a warm handover between partners
+  /// who cooperate well scores higher. Not owned; must outlive the call (the allocator); may be
+  /// null.
+  const collaboration_strengths* collaboration{nullptr};
   double waiting_day{1.0};  ///< priority points per day the case has waited
   /// Points per unmet need for each tenth of its municipality's needs already unmet; 0 = off.
   double fairness{0.0};
@@ -108,8 +116,9 @@ struct allocation {
   std::vector<unmet_need> unmet;
   std::vector<std::int32_t> used_units;  ///< per offering of the landscape
   score_t flow_objective{};              ///< Σ priority + fit of the optimal flow
-  score_t complementarity{};             ///< added by the improvement step
-  score_t objective{};                   ///< the allocation's total: Σ priority + fit + compl.
+  score_t complementarity{};             ///< of the result: Σ over cases, pairs of needs
+  score_t collaboration{};               ///< of the result: Σ over cases, pairs of partners
+  score_t objective{};                   ///< the total: Σ priority + fit + compl. + collab.
   score_t fairness_penalty{};            ///< included in flow_objective (≤ 0)
   std::size_t groups{};                  ///< supply nodes of the flow (interchangeable needs)
   std::size_t arcs{};                    ///< arcs of the flow network

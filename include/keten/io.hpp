@@ -1,4 +1,5 @@
-// keten/io.hpp — reading and writing landscapes and cases as JSON.
+// keten/io.hpp — reading and writing landscapes, cases and cooperation scans (JSON, CSV), and the
+// JSON of results.
 //
 // The formats are documented in docs/formats.md, with JSON Schemas in docs/schema/. Readers treat
 // their input as untrusted: every value is checked for type and range before use, and every failure
@@ -16,6 +17,7 @@
 
 #include "keten/analysis.hpp"
 #include "keten/case.hpp"
+#include "keten/cooperation.hpp"
 #include "keten/geography.hpp"
 #include "keten/landscape.hpp"
 
@@ -24,7 +26,11 @@ namespace keten {
 /// The identifiers written in the "format" member of keten's JSON documents.
 inline constexpr std::string_view landscape_format = "keten.landscape";
 inline constexpr std::string_view cases_format = "keten.cases";
+/// The version of cases, matches and allocation documents.
 inline constexpr int json_format_version = 1;
+/// The newest landscape document version: 2 adds local chains (cooperation_forms,
+/// initiator_roles, chains). Version 1 documents still load; to_json writes version 2.
+inline constexpr int landscape_format_version = 2;
 
 /// Parses a landscape document. `source_name` names the input in errors (a path, or "<string>").
 /// Throws parse_error (syntax, wrong type, missing or unknown field) or validation_error.
@@ -123,5 +129,58 @@ struct allocation_changes;
 [[nodiscard]] std::string allocation_changes_to_json(const allocation& a,
                                                      std::span<const help_case> cases,
                                                      const landscape& l, std::size_t batch);
+
+// --- local chains and cooperation scans (docs/cooperation.md) --------------------------------
+
+/// The identifiers of the documents below.
+inline constexpr std::string_view scan_format = "keten.scan";
+inline constexpr std::string_view cooperation_format = "keten.cooperation";
+inline constexpr std::string_view chains_format = "keten.chains";
+
+/// Parses a scan as CSV, one row per answer, with the header columns chain, date, partner,
+/// respondent, statement and value in any order (no other column: a name has no place in it),
+/// against the landscape's chains and partners and the questionnaire. Nothing half-imported: the
+/// scan is returned only if every row is good. Throws parse_error (CSV syntax, a missing or
+/// unknown column, a date or value that is not one) or validation_error (an unknown chain,
+/// partner or statement, a value out of 1–5, a partner that is not in the chain, a respondent
+/// code that could be a name, an answer given twice), naming the source, the line and the column.
+/// O(size of text).
+[[nodiscard]] cooperation_scan parse_scan_csv(
+    std::string_view text, const landscape& l, std::string_view source_name = "<string>",
+    const questionnaire& statements = questionnaire::standard());
+
+/// Parses a keten.scan JSON document (docs/cooperation.md): {"format": "keten.scan", "version":
+/// 1, "questionnaire": [statement, …] (optional; default the standard one), "scans": [{"chain",
+/// "date", "responses": [{"partner", "respondent", "answers": {"statement id": value, …}}]}]}.
+/// Errors name the source, the JSON pointer, the field and the chain id. O(size of text).
+[[nodiscard]] cooperation_scan parse_scan_json(std::string_view text, const landscape& l,
+                                               std::string_view source_name = "<string>");
+
+/// Reads a scan file: JSON if its first non-blank character is '{', else CSV (with the standard
+/// questionnaire). Throws io_error if it cannot be read, else as the parsers.
+[[nodiscard]] cooperation_scan load_scan(const std::filesystem::path& path, const landscape& l);
+
+/// The scan's answers as CSV (header chain,date,partner,respondent,statement,value), in order.
+[[nodiscard]] std::string scan_to_csv(const cooperation_scan& scan);
+/// The scan as a keten.scan document; the questionnaire is written unless it is the standard one.
+[[nodiscard]] std::string scan_to_json(const cooperation_scan& scan, int indent = 1);
+
+/// Writes the scan atomically (as save_landscape_json does): CSV if `path` ends in ".csv", else a
+/// keten.scan document. Throws io_error.
+void save_scan(const cooperation_scan& scan, const std::filesystem::path& path);
+
+/// A cooperation report as a keten.cooperation document: per chain its scan day and baseline,
+/// respondents, answering and silent partners, the weakest condition, and per condition the mean,
+/// spread, sd, counts, the partner means and the trend; then the partner pairs' strengths. NaN is
+/// written as null. Throws validation_error if the report does not fit the landscape.
+[[nodiscard]] std::string to_json(const cooperation_report& r, const landscape& l, int indent = 1);
+
+/// The landscape's local chains as a keten.chains document: per chain its id, name, form (with
+/// labels), start date, municipalities (codes and names), partners (id, member, branch) and
+/// initiators (a partner id or a role with labels). `municipalities`, if not empty, keeps the
+/// chains that cover one of these codes (throws not_found_error for an unknown code).
+[[nodiscard]] std::string chains_to_json(const landscape& l,
+                                         std::span<const std::string> municipalities = {},
+                                         int indent = 1);
 
 }  // namespace keten

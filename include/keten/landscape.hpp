@@ -13,7 +13,11 @@
 //   the
 //                       municipality, plus radius offerings whose circle may reach into it
 //   by PC4              postcode → offerings that list it
+//   chains              partner → its chains, municipality → the chains that cover it
 // serves() is the exact test; candidates() is a superset that serves() filters.
+//
+// It also holds the local chains (keten/chain.hpp): which partners cooperate where, with their
+// initiators and form of cooperation, and the vocabularies of forms and initiator roles.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +32,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include "keten/case.hpp"
+#include "keten/chain.hpp"
 #include "keten/detail/eligibility_bits.hpp"
 #include "keten/geography.hpp"
 #include "keten/offering.hpp"
@@ -142,6 +147,25 @@ class landscape {
   [[nodiscard]] std::span<const municipality_index> municipalities_of(
       partner_index p) const noexcept;
 
+  // --- local chains (keten/chain.hpp) -----------------------------------------------------
+  /// The chains in the order they were added.
+  [[nodiscard]] std::span<const local_chain> chains() const noexcept;
+  [[nodiscard]] std::optional<chain_index> find_chain(std::string_view id) const;
+  /// Throws not_found_error.
+  [[nodiscard]] const local_chain& chain_by_id(std::string_view id) const;
+  /// The members of chain `k` as partner indexes, ascending. O(1).
+  [[nodiscard]] std::span<const partner_index> chain_members(chain_index k) const noexcept;
+  /// The chains partner `p` is a member of, ascending. O(1).
+  [[nodiscard]] std::span<const chain_index> chains_of(partner_index p) const noexcept;
+  /// The chains that cover municipality `m`, ascending. O(1).
+  [[nodiscard]] std::span<const chain_index> chains_in(municipality_index m) const noexcept;
+  /// True if partners `p` and `q` are members of one chain. O(chains of p + chains of q).
+  [[nodiscard]] bool share_a_chain(partner_index p, partner_index q) const noexcept;
+  /// The forms of cooperation: standard_cooperation_forms() first, then those added.
+  [[nodiscard]] std::span<const chain_term> cooperation_forms() const noexcept;
+  /// The initiator roles: standard_initiator_roles() first, then those added.
+  [[nodiscard]] std::span<const chain_term> initiator_roles() const noexcept;
+
   // --- category relations -------------------------------------------------------------------
   [[nodiscard]] const complementarity_graph& complements() const noexcept;
   /// Symmetric categories × categories matrix of complementarity weights (0 = none).
@@ -157,7 +181,8 @@ class landscape {
   /// True if `a` must come before `b`, directly or through other categories. O(1).
   [[nodiscard]] bool precedes(category_index a, category_index b) const noexcept;
 
-  /// Same name, geography, taxonomy, partners, offerings and relations in the same order.
+  /// Same name, geography, taxonomy, partners, offerings, relations, chains and chain
+  /// vocabularies in the same order.
   friend bool operator==(const landscape& a, const landscape& b);
 
  private:
@@ -178,8 +203,9 @@ class landscape {
 ///
 /// Each add_* validates what it can see alone (ids, codes, ranges, known categories) and throws
 /// validation_error naming the field and the object id; build() checks the references between
-/// objects (an offering's partner) and that precedence is acyclic. On a throw, nothing that was
-/// already added is lost: the builder stays usable and the failing object is not added.
+/// objects (an offering's partner; a chain's partners, initiators and form) and that precedence is
+/// acyclic. On a throw, nothing that was already added is lost: the builder stays usable and the
+/// failing object is not added.
 class landscape_builder {
  public:
   /// Starts from the standard taxonomy over `places` (by default, the Dutch municipalities).
@@ -195,12 +221,23 @@ class landscape_builder {
   landscape_builder& add_offering(offering o);
   landscape_builder& add_complementarity(complementarity c);
   landscape_builder& add_precedence(precedence p);
+  /// Adds a form of cooperation beyond the standard ones. Throws validation_error (an id not of
+  /// the form [a-z][a-z0-9_]* up to 64 characters, or one already known).
+  landscape_builder& add_cooperation_form(chain_term form);
+  /// Adds an initiator role beyond the standard ones; throws as add_cooperation_form.
+  landscape_builder& add_initiator_role(chain_term role);
+  /// Adds a local chain. Checks here: a non-empty, unused id and name; at least one municipality,
+  /// each known and listed once; at least two partners, none listed twice; at least one
+  /// initiator, each with exactly one of partner and role set, an initiator partner among the
+  /// chain's partners, none listed twice; a valid start date. build() checks that the partners,
+  /// the roles and the form exist. Throws validation_error naming the field and the chain id.
+  landscape_builder& add_chain(local_chain chain);
 
   [[nodiscard]] const taxonomy& categories() const noexcept;
   [[nodiscard]] const geography& places() const noexcept;
 
   /// Validates references and acyclicity, builds every index and returns the landscape. The
-  /// builder is left empty. O(offerings × municipalities reached + categories²).
+  /// builder is left empty. O(offerings × municipalities reached + categories² + Σ chain sizes).
   [[nodiscard]] landscape build();
 
  private:

@@ -33,10 +33,10 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "keten/case.hpp"
+#include "keten/cooperation.hpp"
 #include "keten/landscape.hpp"
 #include "keten/offering.hpp"
 #include "keten/pathway.hpp"
@@ -74,27 +74,14 @@ struct match_weights {
   double extra_partner{15.0};    ///< per partner beyond the first
 };
 
-/// Local collaboration strength between partners, in [0, 1] (from the five-conditions scan when
-/// present). Pairs not given count as 0.
-class collaboration_strengths {
- public:
-  /// Throws validation_error unless 0 ≤ strength ≤ 1 and p ≠ q.
-  void set(partner_index p, partner_index q, double strength);
-  [[nodiscard]] double get(partner_index p, partner_index q) const noexcept;
-  [[nodiscard]] double max() const noexcept { return max_; }
-  [[nodiscard]] bool empty() const noexcept { return pairs_.empty(); }
-
- private:
-  std::unordered_map<std::uint64_t, double> pairs_;
-  double max_{0.0};
-};
-
 struct match_options {
   std::size_t top_k{5};
   std::size_t max_partners{3};
   bool allow_waitlist{false};  ///< offerings without a free unit may be chosen, at a penalty
   match_weights weights{};
-  const collaboration_strengths* collaboration{nullptr};  ///< not owned; may be null
+  /// Cooperation strengths of partner pairs (assess_cooperation's report.strengths); not owned,
+  /// may be null (then the collaboration term is 0).
+  const collaboration_strengths* collaboration{nullptr};
 };
 
 /// Why an offering that covers a need's category was not a candidate for it.

@@ -5,7 +5,7 @@
 //
 //   offset  size  field
 //        0     8  magic "KETENSNP"
-//        8     4  format version (u32, little-endian), 1 for this build
+//        8     4  format version (u32, little-endian): 2 for this build (1 had no chains)
 //       12     4  reserved (u32), 0
 //       16     8  payload length in bytes (u64)
 //       24     8  XXH64 of the payload, seed 0 (u64)
@@ -13,7 +13,8 @@
 //
 // The envelope is checked in full (magic, version, reserved, length, checksum) before a single
 // payload byte is deserialized. The payload holds the landscape's source parts only (name, the
-// categories beyond the standard taxonomy, partners, offerings, complementarities, precedences);
+// categories beyond the standard taxonomy, partners, offerings, complementarities, precedences,
+// and from version 2 the chain vocabularies beyond the standard terms and the local chains);
 // loading rebuilds the landscape through landscape_builder, so every value is validated again.
 // Nothing is allocated by a size read from the payload before that size is checked against the
 // bytes that remain. Readers hold no state; they may be called from any number of threads.
@@ -33,7 +34,7 @@ namespace keten {
 /// The first eight bytes of every snapshot.
 inline constexpr std::string_view snapshot_magic = "KETENSNP";
 /// The newest snapshot format version this build writes and reads; it reads every older one too.
-inline constexpr std::uint32_t snapshot_format_version = 1;
+inline constexpr std::uint32_t snapshot_format_version = 2;
 /// Bytes before the payload.
 inline constexpr std::size_t snapshot_header_size = 32;
 

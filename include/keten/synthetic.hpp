@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "keten/case.hpp"
+#include "keten/cooperation.hpp"
 #include "keten/geography.hpp"
 #include "keten/landscape.hpp"
 
@@ -45,7 +46,8 @@ inline constexpr std::size_t chain_minimum_municipalities = 200;
 void add_standard_relations(landscape_builder& builder);
 
 /// A national landscape of the Keten van Hoop: the five members present in a realistic share of
-/// the municipalities (the chain as a whole in 200+, see chain_minimum_municipalities), capacities
+/// the municipalities (the chain as a whole in 200+, see chain_minimum_municipalities), local
+/// chains where several members are at home (docs/data.md, "Local chains"), capacities
 /// in proportion to population and to the members' published figures (docs/data.md), the standard
 /// relations, realistic eligibility. Partners are "<prefix>-<code>" (shm, hip, jhm, present, tva
 /// and the lower-case CBS code, e.g. "shm-gm0363"); offerings "<partner id>-<name>". The same seed
@@ -76,5 +78,25 @@ struct case_generation {
 /// needs).
 [[nodiscard]] std::vector<help_case> generate_cases(const landscape& context,
                                                     const case_generation& options);
+
+struct scan_generation {
+  std::uint64_t seed{default_seed};
+  /// Each chain's first scan falls within 45 days of this day (and at least 60 days after the
+  /// chain started); the second 300–430 days after the first.
+  date first{std::chrono::year{2024}, std::chrono::October, std::chrono::day{1}};
+  /// Only these chains (ids); empty = every chain. Throws not_found_error for an unknown id.
+  std::vector<std::string> chains;
+};
+
+/// Synthetic cooperation scans with the standard questionnaire: two scans of every chain, in each
+/// 85 % of its partners answering with 1–3 respondents ("r01", "r02", … numbered per scan), every
+/// respondent rating every statement. Answers come from a latent level per chain and condition
+/// (2.4–4.4), a change per chain and condition from the first scan to the second (−0.6 … +0.8), an
+/// offset per partner and condition (±0.7), per respondent and per answer noise, rounded and held
+/// to 1–5, reversed for reversed statements (docs/data.md, "Cooperation scans"). Every answer
+/// passes cooperation_scan::add on `l`. Deterministic for a seed on every platform. O(Σ chain
+/// partners × statements).
+[[nodiscard]] std::vector<scan_answer> generate_scans(const landscape& l,
+                                                      const scan_generation& options = {});
 
 }  // namespace keten

@@ -63,9 +63,9 @@ void print_text(const allocation& a, std::span<const help_case> cases, std::size
              l.name().empty() ? std::string("the landscape") : l.name());
   fmt::print(
       "  assigned {} needs, {} unmet; objective {} points (optimal flow {}, "
-      "complementarity {}, {} needs moved by the improvement step)\n",
+      "complementarity {}, collaboration {}, {} needs moved by the improvement step)\n",
       a.assigned.size(), a.unmet.size(), points(a.objective), points(a.flow_objective),
-      points(a.complementarity), a.moves);
+      points(a.complementarity), points(a.collaboration), a.moves);
   fmt::print(
       "  flow network: {} classes of interchangeable needs, {} arcs, {} parts solved one by one, "
       "{} pivots\n",
@@ -187,6 +187,8 @@ void add_allocate_commands(CLI::App& app) {
     std::string changes;
     std::string network;
     bool plain = false;
+    std::string scan;
+    collaboration_strengths strengths;
   };
   auto o = std::make_shared<options>();
   auto* allocate_cmd = app.add_subcommand(
@@ -202,6 +204,10 @@ void add_allocate_commands(CLI::App& app) {
       ->add_option("--waiting-day", o->policy.waiting_day,
                    "Priority points per day a case has waited")
       ->capture_default_str();
+  allocate_cmd->add_option(
+      "--scan", o->scan,
+      "Cooperation scan (CSV or keten.scan JSON): the improvement step also counts how well a "
+      "case's partners cooperate (docs/cooperation.md)");
   allocate_cmd->add_flag("--no-improve", o->no_improve,
                          "Skip the complementarity improvement step (the optimal flow only)");
   auto* changes_opt = allocate_cmd->add_option(
@@ -226,6 +232,10 @@ void add_allocate_commands(CLI::App& app) {
   allocate_cmd->callback([o] {
     const landscape l = load_landscape(o->landscape);
     const std::vector<help_case> cases = load_cases_json(o->cases, l);
+    if (!o->scan.empty()) {
+      o->strengths = strengths_from_scan(l, o->scan);
+      o->policy.collaboration = &o->strengths;
+    }
     progress_line bar;
     o->policy.improve_complementarity = !o->no_improve;
     o->policy.progress = [&bar](std::string_view phase, std::size_t done, std::size_t total) {

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "keten/cooperation.hpp"
 #include "keten/landscape.hpp"
 
 namespace keten::cli {
@@ -32,6 +33,18 @@ std::filesystem::path default_landscape();
 
 /// A landscape in either format (JSON or snapshot), or the national landscape if `path` is empty.
 keten::landscape load_landscape(const std::string& path);
+
+/// The scan shipped beside the national landscape (data/national_scan.json).
+std::filesystem::path default_scan();
+
+/// The cooperation strengths of the partner pairs from a scan file (keten match / allocate
+/// --scan; cooperation_command.cpp).
+keten::collaboration_strengths strengths_from_scan(const keten::landscape& l,
+                                                   const std::string& scan_path);
+
+/// `keten chains`, `keten cooperation` and `keten generate scan` (cooperation_command.cpp,
+/// docs/cooperation.md). Call after `generate` is registered.
+void add_cooperation_commands(CLI::App& app);
 
 /// keten mcf and keten generate mcf (flow_command.cpp).
 void add_flow_commands(CLI::App& app);

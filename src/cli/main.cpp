@@ -43,6 +43,10 @@ fs::path default_landscape() {
   return data_dir() / "national_landscape.json";
 }
 
+fs::path default_scan() {
+  return data_dir() / "national_scan.json";
+}
+
 keten::landscape load_landscape(const std::string& path) {
   return keten::load_landscape(path.empty() ? default_landscape() : fs::path(path));
 }
@@ -387,6 +391,10 @@ int main(int argc, char** argv) {
           "Override a weight of the objective, NAME=VALUE (repeatable; see docs/matching.md)")
       ->check([](const std::string& v) { return set_weight(v, nullptr); });
   match->add_flag("--json", match_json, "Print the results as one keten.matches JSON document");
+  std::string match_scan;
+  match->add_option("--scan", match_scan,
+                    "Cooperation scan (CSV or keten.scan JSON): partner pairs that cooperate well "
+                    "score higher (the collaboration term; docs/cooperation.md)");
 
   // Command groups in their own files (their callbacks run inside app.parse).
   // keten::cli::add_..._commands(app);
@@ -395,6 +403,7 @@ int main(int argc, char** argv) {
   keten::cli::add_hsds_commands(app);
   keten::cli::add_stable_commands(app);
   keten::cli::add_network_commands(app);
+  keten::cli::add_cooperation_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -472,6 +481,11 @@ int main(int argc, char** argv) {
           cases.push_back(*it);
         }
       }
+      keten::collaboration_strengths strengths;
+      if (!match_scan.empty()) {
+        strengths = keten::cli::strengths_from_scan(l, match_scan);
+        match_options.collaboration = &strengths;
+      }
       std::vector<keten::match_result> results;
       results.reserve(cases.size());
       for (const keten::help_case& c : cases)
@@ -479,11 +493,12 @@ int main(int argc, char** argv) {
       if (match_json) {
         fmt::print("{}", keten::matches_to_json(results, cases, l, 2));
       } else {
-        fmt::print("keten match: {} case{} of {} on {} (top {}, at most {} partners{})\n\n",
-                   cases.size(), cases.size() == 1 ? "" : "s", match_cases,
-                   l.name().empty() ? std::string("the landscape") : l.name(), match_options.top_k,
-                   match_options.max_partners,
-                   match_options.allow_waitlist ? ", waitlist allowed" : "");
+        fmt::print(
+            "keten match: {} case{} of {} on {} (top {}, at most {} partners{}{})\n\n",
+            cases.size(), cases.size() == 1 ? "" : "s", match_cases,
+            l.name().empty() ? std::string("the landscape") : l.name(), match_options.top_k,
+            match_options.max_partners, match_options.allow_waitlist ? ", waitlist allowed" : "",
+            match_scan.empty() ? std::string() : fmt::format(", cooperation from {}", match_scan));
         for (std::size_t i = 0; i < cases.size(); ++i)
           fmt::print("{}", match_table(results[i], l, cases[i]));
       }

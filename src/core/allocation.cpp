@@ -199,6 +199,9 @@ class engine {
       wait_points_.push_back(detail::wait_points(o.units, policy_.weights));
     }
     rule_bits_ = l.eligibility_bits();
+    if (policy_.collaboration != nullptr && !policy_.collaboration->empty() &&
+        policy_.weights.collaboration > 0.0)
+      collaboration_ = policy_.collaboration;
     offering_node_.assign(l.offerings().size(), -1);
     offering_arc_.assign(l.offerings().size(), -1);
     fair_node_.assign(l.places().size() + 1, -1);
@@ -482,17 +485,36 @@ class engine {
     bool hand_out = false;    // listed in hand_out_ (its members or its flow changed)
   };
 
-  /// The complementarity of the case whose needs start at needs_[first], given the offering of
-  /// each of its needs.
-  [[nodiscard]] score_t case_complementarity(std::size_t first,
-                                             std::span<const offering_index> of) const {
-    score_t total = 0;
+  /// What a case gains beyond priority and fit from how its needs are spread over offerings.
+  struct case_bonus {
+    score_t complementarity = 0;
+    score_t collaboration = 0;
+    [[nodiscard]] score_t total() const noexcept { return complementarity + collaboration; }
+  };
+  /// The bonus of the case whose needs start at needs_[first], given the offering of each of its
+  /// needs: complementarity per pair of needs on different offerings, and collaboration per pair
+  /// of distinct partners among its offerings (as in match()).
+  [[nodiscard]] case_bonus bonus_of(std::size_t first, std::span<const offering_index> of) const {
+    case_bonus total;
     for (std::size_t i = 0; i < of.size(); ++i) {
       if (of[i] == no_offering) continue;
       const std::size_t row = needs_[first + i].category * category_count_;
       for (std::size_t j = i + 1; j < of.size(); ++j)
         if (of[j] != no_offering && of[j] != of[i])
-          total += pair_score_[row + needs_[first + j].category];
+          total.complementarity += pair_score_[row + needs_[first + j].category];
+    }
+    if (collaboration_ == nullptr) return total;
+    partner_index partners[16];
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < of.size(); ++i) {
+      if (of[i] == no_offering) continue;
+      const partner_index p = l_->partner_of(of[i]);
+      if (std::find(partners, partners + count, p) != partners + count) continue;
+      if (count == std::size(partners)) break;  // cases have at most a handful of needs
+      for (std::size_t k = 0; k < count; ++k)
+        total.collaboration +=
+            to_score(policy_.weights.collaboration * collaboration_->get(partners[k], p));
+      partners[count++] = p;
     }
     return total;
   }
@@ -923,6 +945,7 @@ class engine {
   std::vector<std::uint32_t> id_rank_;  // per offering: its place in id order (computed once)
   std::size_t category_count_ = 0;
   std::vector<score_t> pair_score_;  // category × category: complementarity points of a pair
+  const collaboration_strengths* collaboration_ = nullptr;  // null: no collaboration term
   detail::flat_map<std::uint64_t, std::uint32_t, detail::int_hash> place_index_;  // → slot
   detail::large_vector<reach_slot> reach_slots_;        // slot × category
   std::vector<reach_entry> reach_pool_;                 // the lists of the known slots
@@ -1017,9 +1040,10 @@ class engine {
   std::vector<int> hand_out_;            // classes to hand out again (members or flow changed)
   std::vector<std::uint32_t> marked_;    // cases whose entries in result_ change
   std::vector<unsigned char> case_marked_;
-  std::vector<score_t> case_complementarity_;  // per case: its part of result_.complementarity
-  score_t assigned_value_ = 0;                 // Σ priority + fit over result_.assigned
-  std::size_t exhausted_ = 0;  // capacity_exhausted entries, at the front of result_.unmet
+  std::vector<case_bonus>
+      case_bonus_;              // per case: its part of result_.complementarity/collaboration
+  score_t assigned_value_ = 0;  // Σ priority + fit over result_.assigned
+  std::size_t exhausted_ = 0;   // capacity_exhausted entries, at the front of result_.unmet
   // Scratch, kept so that a re-solve reuses its memory.
   std::vector<const option*> used_options_;
   std::vector<std::uint32_t> queue_;      // per offering: needs waitlisted for it so far
@@ -1100,7 +1124,7 @@ const allocation& engine::solve(std::span<const help_case> cases) {
   out.fairness_penalty = 0;
   for (const int a : tranche_arc_)
     out.fairness_penalty -= flow_.flow(a) * flow_.network().cost[static_cast<std::size_t>(a)];
-  out.objective = assigned_value_ + out.fairness_penalty + out.complementarity;
+  out.objective = assigned_value_ + out.fairness_penalty + out.complementarity + out.collaboration;
   if (policy_.progress) policy_.progress("done", 1, 1);
   return out;
 }
@@ -1203,7 +1227,8 @@ void engine::release_overflow() {
 }
 
 /// The improvement step on one case: each need in turn moves to the candidate with spare units
-/// that gains the most (complementarity gained minus fit lost), if any gains. Whether it moved one.
+/// that gains the most (complementarity and collaboration gained minus fit lost), if any gains.
+/// Whether it moved one.
 bool engine::improve_case(std::uint32_t ci) {
   const std::size_t first = case_first_[ci];
   const std::size_t count = case_first_[ci + 1] - first;
@@ -1212,7 +1237,7 @@ bool engine::improve_case(std::uint32_t ci) {
   for (std::size_t ni = 0; ni < count; ++ni) {
     const std::size_t i = first + ni;
     if (chosen_[i] == no_offering) continue;
-    const score_t before = case_complementarity(first, of);
+    const score_t before = bonus_of(first, of).total();
     const offering_index current = chosen_[i];
     score_t best_gain = 0;
     offering_index best = no_offering;
@@ -1221,7 +1246,7 @@ bool engine::improve_case(std::uint32_t ci) {
       if (o.offering == current) continue;
       if (used_[o.offering] >= free_units_[o.offering]) continue;
       chosen_[i] = o.offering;
-      const score_t gain = case_complementarity(first, of) - before + o.fit - chosen_fit_[i];
+      const score_t gain = bonus_of(first, of).total() - before + o.fit - chosen_fit_[i];
       chosen_[i] = current;
       if (gain > best_gain) {
         best_gain = gain;
@@ -1265,7 +1290,9 @@ void engine::size_need_state(std::size_t n, bool fresh) {
 /// any case gains.
 template <class CaseIndices>
 void engine::improve(const CaseIndices& cases) {
-  if (!policy_.improve_complementarity || policy_.weights.complementarity <= 0.0) return;
+  if (!policy_.improve_complementarity ||
+      (policy_.weights.complementarity <= 0.0 && collaboration_ == nullptr))
+    return;
   for (int pass = 0; pass < 4; ++pass) {
     bool improved = false;
     for (const std::uint32_t ci : cases)
@@ -1350,8 +1377,9 @@ void engine::build_result(std::span<const help_case> cases) {
   out.assigned.clear();
   out.unmet.clear();
   out.complementarity = 0;
+  out.collaboration = 0;
   assigned_value_ = 0;
-  assign_with_slack(case_complementarity_, cases.size(), score_t{0});
+  assign_with_slack(case_bonus_, cases.size(), case_bonus{});
   std::size_t unmet_count = 0;
   // Room for a re-solve's changes without moving the lists.
   const auto members = static_cast<std::size_t>(members_);
@@ -1369,9 +1397,9 @@ void engine::build_result(std::span<const help_case> cases) {
       }
     }
     if (last - first > 1) {
-      case_complementarity_[ci] =
-          case_complementarity(first, std::span(chosen_.data() + first, last - first));
-      out.complementarity += case_complementarity_[ci];
+      case_bonus_[ci] = bonus_of(first, std::span(chosen_.data() + first, last - first));
+      out.complementarity += case_bonus_[ci].complementarity;
+      out.collaboration += case_bonus_[ci].collaboration;
     }
   }
   out.unmet.reserve(unmet_count + unmet_count / 8 + 64);
@@ -1398,18 +1426,18 @@ void engine::build_result(std::span<const help_case> cases) {
 void engine::update_result() {
   allocation& out = result_;
   std::sort(marked_.begin(), marked_.end());
-  // The marked cases' complementarity and new entries.
+  // The marked cases' complementarity, collaboration and new entries.
   std::vector<assigned_need>& add = new_assigned_;
   std::vector<unmet_need>& waiting = new_waiting_;
   std::vector<unmet_need>& final_reasons = new_final_;
   add.clear();
   waiting.clear();
   final_reasons.clear();
-  if (case_complementarity_.size() < live_.size())
-    resize_with_slack(case_complementarity_, live_.size(), score_t{0});
+  if (case_bonus_.size() < live_.size()) resize_with_slack(case_bonus_, live_.size(), case_bonus{});
   for (const std::uint32_t ci : marked_) {
-    out.complementarity -= case_complementarity_[ci];
-    case_complementarity_[ci] = 0;
+    out.complementarity -= case_bonus_[ci].complementarity;
+    out.collaboration -= case_bonus_[ci].collaboration;
+    case_bonus_[ci] = {};
     if (!live_[ci]) continue;
     const std::size_t first = case_first_[ci], last = case_first_[ci + 1];
     for (std::size_t i = first; i < last; ++i) {
@@ -1424,9 +1452,9 @@ void engine::update_result() {
       }
     }
     if (last - first > 1) {
-      case_complementarity_[ci] =
-          case_complementarity(first, std::span(chosen_.data() + first, last - first));
-      out.complementarity += case_complementarity_[ci];
+      case_bonus_[ci] = bonus_of(first, std::span(chosen_.data() + first, last - first));
+      out.complementarity += case_bonus_[ci].complementarity;
+      out.collaboration += case_bonus_[ci].collaboration;
     }
   }
   std::sort(waiting.begin(), waiting.end(), waitlist_before);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <boost/graph/depth_first_search.hpp>
 
+#include "chain_checks.hpp"
 #include "keten/detail/string_hash.hpp"
 #include "keten/error.hpp"
 
@@ -107,6 +108,14 @@ struct landscape::store {
   ::keten::precedence_graph precedence_graph;
   std::vector<category_index> precedence_order;
   std::vector<std::uint8_t> precedes;  // categories × categories, transitive closure
+
+  std::vector<local_chain> chains;
+  std::vector<chain_term> forms;  // standard first
+  std::vector<chain_term> roles;  // standard first
+  detail::string_map<chain_index> chain_by_id;
+  compressed_rows<partner_index> chain_members;      // per chain, ascending
+  compressed_rows<chain_index> partner_chains;       // per partner
+  compressed_rows<chain_index> municipality_chains;  // per municipality
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +372,52 @@ bool operator==(const landscape& a, const landscape& b) {
   const auto& y = *b.data_;
   return x.name == y.name && *x.places == *y.places && x.categories == y.categories &&
          x.partners == y.partners && x.offerings == y.offerings &&
-         x.complementarities == y.complementarities && x.precedences == y.precedences;
+         x.complementarities == y.complementarities && x.precedences == y.precedences &&
+         x.chains == y.chains && x.forms == y.forms && x.roles == y.roles;
+}
+
+std::span<const local_chain> landscape::chains() const noexcept {
+  return data_->chains;
+}
+std::optional<chain_index> landscape::find_chain(std::string_view id) const {
+  const auto it = data_->chain_by_id.find(id);
+  if (it == data_->chain_by_id.end()) return std::nullopt;
+  return it->second;
+}
+const local_chain& landscape::chain_by_id(std::string_view id) const {
+  const auto k = find_chain(id);
+  if (!k)
+    throw not_found_error(fmt::format("no chain with id '{}'", id),
+                          {.field = "chain", .object_id = std::string(id)});
+  return data_->chains[*k];
+}
+std::span<const partner_index> landscape::chain_members(chain_index k) const noexcept {
+  return data_->chain_members.row(k);
+}
+std::span<const chain_index> landscape::chains_of(partner_index p) const noexcept {
+  return data_->partner_chains.row(p);
+}
+std::span<const chain_index> landscape::chains_in(municipality_index m) const noexcept {
+  return data_->municipality_chains.row(m);
+}
+bool landscape::share_a_chain(partner_index p, partner_index q) const noexcept {
+  const auto a = chains_of(p);
+  const auto b = chains_of(q);
+  // Both ascending: a merge walk.
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) return true;
+    if (a[i] < b[j])
+      ++i;
+    else
+      ++j;
+  }
+  return false;
+}
+std::span<const chain_term> landscape::cooperation_forms() const noexcept {
+  return data_->forms;
+}
+std::span<const chain_term> landscape::initiator_roles() const noexcept {
+  return data_->roles;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,6 +434,12 @@ struct landscape_builder::parts {
   std::vector<precedence> precedences;
   detail::string_map<partner_index> partner_ids;
   detail::string_map<offering_index> offering_ids;
+  std::vector<local_chain> chains;
+  std::vector<chain_term> forms{standard_cooperation_forms().begin(),
+                                standard_cooperation_forms().end()};
+  std::vector<chain_term> roles{standard_initiator_roles().begin(),
+                                standard_initiator_roles().end()};
+  detail::string_map<chain_index> chain_ids;
 };
 
 landscape_builder::landscape_builder(std::shared_ptr<const geography> places)
@@ -540,6 +600,35 @@ landscape_builder& landscape_builder::add_precedence(precedence p) {
 }
 
 namespace {
+void add_term(std::vector<chain_term>& terms, chain_term term, std::string_view what) {
+  detail::check_chain_term(term, what);
+  if (std::any_of(terms.begin(), terms.end(), [&](const chain_term& t) { return t.id == term.id; }))
+    reject(error_code::duplicate_id, "id", term.id,
+           fmt::format("{} '{}' given twice", what, term.id));
+  terms.push_back(std::move(term));
+}
+}  // namespace
+
+landscape_builder& landscape_builder::add_cooperation_form(chain_term form) {
+  add_term(parts_->forms, std::move(form), "form of cooperation");
+  return *this;
+}
+
+landscape_builder& landscape_builder::add_initiator_role(chain_term role) {
+  add_term(parts_->roles, std::move(role), "initiator role");
+  return *this;
+}
+
+landscape_builder& landscape_builder::add_chain(local_chain chain) {
+  detail::check_chain(chain, *parts_->places);
+  if (parts_->chain_ids.contains(chain.id))
+    reject(error_code::duplicate_id, "id", chain.id, "chain id used twice");
+  parts_->chain_ids.emplace(chain.id, static_cast<chain_index>(parts_->chains.size()));
+  parts_->chains.push_back(std::move(chain));
+  return *this;
+}
+
+namespace {
 
 /// Stops the depth-first search at the first back edge, which closes a cycle.
 struct cycle_finder : boost::default_dfs_visitor {
@@ -610,6 +699,41 @@ landscape landscape_builder::build() {
       reject(error_code::unknown_reference, "partner", o.id,
              fmt::format("unknown partner '{}'", o.partner));
     out->partner_of.push_back(it->second);
+  }
+
+  // Local chains: references to partners, roles and forms, then the indexes.
+  {
+    const auto known = [](const std::vector<chain_term>& terms, const std::string& id) {
+      return std::any_of(terms.begin(), terms.end(),
+                         [&](const chain_term& t) { return t.id == id; });
+    };
+    std::vector<std::pair<std::size_t, partner_index>> members;
+    std::vector<std::pair<std::size_t, chain_index>> by_partner;
+    std::vector<std::pair<std::size_t, chain_index>> by_municipality;
+    for (std::size_t k = 0; k < in.chains.size(); ++k) {
+      const local_chain& c = in.chains[k];
+      const auto ci = static_cast<chain_index>(k);
+      for (std::size_t i = 0; i < c.partners.size(); ++i) {
+        const auto it = in.partner_ids.find(c.partners[i]);
+        if (it == in.partner_ids.end())
+          reject(error_code::unknown_reference, fmt::format("partners[{}]", i), c.id,
+                 fmt::format("unknown partner '{}'", c.partners[i]));
+        members.emplace_back(k, it->second);
+        by_partner.emplace_back(it->second, ci);
+      }
+      for (std::size_t i = 0; i < c.initiators.size(); ++i)
+        if (!c.initiators[i].role.empty() && !known(in.roles, c.initiators[i].role))
+          reject(error_code::unknown_reference, fmt::format("initiators[{}].role", i), c.id,
+                 fmt::format("unknown initiator role '{}'", c.initiators[i].role));
+      if (!known(in.forms, c.form))
+        reject(error_code::unknown_reference, "form", c.id,
+               fmt::format("unknown form of cooperation '{}'", c.form));
+      for (const std::string& code : c.municipalities)
+        by_municipality.emplace_back(places.index_of(code), ci);
+    }
+    out->chain_members = group_by_row(in.chains.size(), std::move(members));
+    out->partner_chains = group_by_row(in.partners.size(), std::move(by_partner));
+    out->municipality_chains = group_by_row(places.size(), std::move(by_municipality));
   }
 
   // Category relations.
@@ -757,6 +881,10 @@ landscape landscape_builder::build() {
   out->precedences = std::move(in.precedences);
   out->partner_by_id = std::move(in.partner_ids);
   out->offering_by_id = std::move(in.offering_ids);
+  out->chains = std::move(in.chains);
+  out->forms = std::move(in.forms);
+  out->roles = std::move(in.roles);
+  out->chain_by_id = std::move(in.chain_ids);
   parts_ = std::make_unique<parts>();
   parts_->places = out->places;
   return landscape(std::move(out));

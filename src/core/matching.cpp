@@ -21,32 +21,6 @@ std::string_view to_string(match_status s) noexcept {
   return s == match_status::ok ? "ok" : "no_consent";
 }
 
-namespace {
-std::uint64_t pair_key(partner_index p, partner_index q) {
-  if (p > q) std::swap(p, q);
-  return (static_cast<std::uint64_t>(p) << 32) | q;
-}
-}  // namespace
-
-void collaboration_strengths::set(partner_index p, partner_index q, double strength) {
-  if (p == q)
-    throw validation_error(error_code::invalid_value,
-                           "a partner has no collaboration strength with itself",
-                           {.field = "collaboration"});
-  if (!std::isfinite(strength) || strength < 0.0 || strength > 1.0)
-    throw validation_error(error_code::invalid_value, "a collaboration strength lies in [0, 1]",
-                           {.field = "collaboration"});
-  pairs_[pair_key(p, q)] = strength;
-  max_ = 0.0;
-  for (const auto& [key, value] : pairs_)
-    max_ = std::max(max_, value);
-}
-
-double collaboration_strengths::get(partner_index p, partner_index q) const noexcept {
-  const auto it = pairs_.find(pair_key(p, q));
-  return it == pairs_.end() ? 0.0 : it->second;
-}
-
 std::optional<rejection> need_candidates::uncoverable_because() const noexcept {
   if (!candidates.empty()) return std::nullopt;
   for (rejection r : {rejection::excluded, rejection::not_eligible, rejection::no_capacity})

@@ -12,6 +12,7 @@
 #include "keten/error.hpp"
 #include "keten/taxonomy.hpp"
 #include "random.hpp"
+#include "synthetic_chains.hpp"
 
 // Every figure used below is listed with its source in docs/data.md; keep the two in step.
 //
@@ -433,6 +434,7 @@ landscape generate_national_landscape(std::shared_ptr<const geography> places, s
   }
 
   // Partners and offerings, member by member, in geography order.
+  std::vector<std::vector<std::string>> partners_at(n);  // per municipality, in member order
   for (const member_plan& plan : members) {
     const auto form_index = static_cast<std::size_t>(plan.form);
     const std::vector<bool>& has_branch = present[form_index];
@@ -458,6 +460,7 @@ landscape generate_national_landscape(std::shared_ptr<const geography> places, s
       b.languages = plan.form == help_form::youth && rng.chance(500)
                         ? std::vector<std::string>{"nl", "en"}
                         : branch_languages(home.population, rng);
+      partners_at[m].push_back(b.partner_id);
       out.add_partner({.id = b.partner_id,
                        .member = member,
                        .branch = fmt::format("{} {}", member, home.name),
@@ -483,6 +486,7 @@ landscape generate_national_landscape(std::shared_ptr<const geography> places, s
   }
 
   add_standard_relations(out);
+  detail::add_synthetic_chains(out, where, partners_at, seed);
   return out.build();
 }
 

@@ -44,6 +44,7 @@ std::string allocation_to_json(const allocation& a, std::span<const help_case> c
                    {"objective", to_points(a.objective)},
                    {"flow_objective", to_points(a.flow_objective)},
                    {"complementarity", to_points(a.complementarity)},
+                   {"collaboration", to_points(a.collaboration)},
                    {"fairness_penalty", to_points(a.fairness_penalty)},
                    {"moves", a.moves}};
   ordered_json assigned = ordered_json::array();

@@ -49,6 +49,12 @@ constexpr std::size_t min_offering = 3 * min_string   // id, partner, name
                                      + 5 * 4;         // capacity
 constexpr std::size_t min_complementarity = 2 * min_string + 8;
 constexpr std::size_t min_precedence = 2 * min_string;
+constexpr std::size_t min_chain_term = 3 * min_string;
+constexpr std::size_t min_chain = 2 * min_string  // id, name
+                                  + 3 * 4         // municipalities, partners, initiators
+                                  + 4 + 1 + 1     // started: year, month, day
+                                  + min_string;   // form
+constexpr std::size_t min_initiator = 1 + min_string;
 
 void put_le(std::string& out, std::size_t at, std::uint64_t value, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i)
@@ -181,6 +187,33 @@ void write_payload(writer& w, const landscape& l) {
     w.string(p.before);
     w.string(p.after);
   }
+  // Version 2: the chain vocabularies beyond the standard terms, and the chains.
+  const auto terms = [&](std::span<const chain_term> all, std::size_t built_in) {
+    w.count(all.size() - built_in);
+    for (std::size_t i = built_in; i < all.size(); ++i) {
+      w.string(all[i].id);
+      w.string(all[i].label_nl);
+      w.string(all[i].label_en);
+    }
+  };
+  terms(l.cooperation_forms(), standard_cooperation_forms().size());
+  terms(l.initiator_roles(), standard_initiator_roles().size());
+  w.count(l.chains().size());
+  for (const local_chain& c : l.chains()) {
+    w.string(c.id);
+    w.string(c.name);
+    w.strings(c.municipalities);
+    w.strings(c.partners);
+    w.count(c.initiators.size());
+    for (const chain_initiator& who : c.initiators) {
+      w.u8(who.partner.empty() ? 1 : 0);  // 0: a partner, 1: a role
+      w.string(who.partner.empty() ? who.role : who.partner);
+    }
+    w.i32(static_cast<int>(c.started.year()));
+    w.u8(static_cast<std::uint8_t>(static_cast<unsigned>(c.started.month())));
+    w.u8(static_cast<std::uint8_t>(static_cast<unsigned>(c.started.day())));
+    w.string(c.form);
+  }
 }
 
 // --- reading ---------------------------------------------------------------------------------
@@ -262,8 +295,8 @@ class reader {
   std::string_view name_;
 };
 
-/// Format version 1: see write_payload, which writes it.
-void read_payload_v1(reader& r, landscape_builder& b) {
+/// Format version 1, and 2 with the chains after it: see write_payload, which writes version 2.
+void read_payload(reader& r, landscape_builder& b, std::uint32_t version) {
   b.set_name(r.string("name"));
   const std::size_t categories = r.count(min_category, "category count");
   for (std::size_t i = 0; i < categories; ++i) {
@@ -345,6 +378,52 @@ void read_payload_v1(reader& r, landscape_builder& b) {
     p.after = r.string("precedence after");
     b.add_precedence(std::move(p));
   }
+  if (version >= 2) {
+    const std::size_t forms = r.count(min_chain_term, "cooperation form count");
+    for (std::size_t i = 0; i < forms; ++i) {
+      chain_term t;
+      t.id = r.string("cooperation form id");
+      t.label_nl = r.string("cooperation form label_nl");
+      t.label_en = r.string("cooperation form label_en");
+      b.add_cooperation_form(std::move(t));
+    }
+    const std::size_t roles = r.count(min_chain_term, "initiator role count");
+    for (std::size_t i = 0; i < roles; ++i) {
+      chain_term t;
+      t.id = r.string("initiator role id");
+      t.label_nl = r.string("initiator role label_nl");
+      t.label_en = r.string("initiator role label_en");
+      b.add_initiator_role(std::move(t));
+    }
+    const std::size_t chains = r.count(min_chain, "chain count");
+    for (std::size_t i = 0; i < chains; ++i) {
+      local_chain c;
+      c.id = r.string("chain id");
+      c.name = r.string("chain name");
+      c.municipalities = r.strings("chain municipalities");
+      c.partners = r.strings("chain partners");
+      const std::size_t initiators = r.count(min_initiator, "chain initiators");
+      for (std::size_t k = 0; k < initiators; ++k) {
+        chain_initiator who;
+        if (r.flag("initiator kind"))
+          who.role = r.string("initiator role");
+        else
+          who.partner = r.string("initiator partner");
+        c.initiators.push_back(std::move(who));
+      }
+      const std::size_t at = r.offset();
+      const auto year = r.fixed<std::int32_t>("chain start year");
+      const auto month = r.u8("chain start month");
+      const auto day = r.u8("chain start day");
+      c.started = date{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
+      if (!c.started.ok() || year < min_date_year || year > max_date_year)
+        r.corrupt(fmt::format("start date {}-{}-{} of chain '{}' is not a day in {}–{}", year,
+                              month, day, detail::printable(c.id), min_date_year, max_date_year),
+                  at);
+      c.form = r.string("chain form");
+      b.add_chain(std::move(c));
+    }
+  }
   if (r.remaining() != 0)
     r.corrupt(fmt::format("{} bytes after the end of the landscape", r.remaining()), r.offset());
 }
@@ -417,13 +496,7 @@ landscape from_snapshot(std::string_view bytes, std::string_view source_name,
   landscape_builder builder(std::move(places));
   try {
     reader r(payload, source_name);
-    switch (version) {
-      case 1:
-        read_payload_v1(r, builder);
-        break;
-      default:  // unreachable: checked above
-        throw corrupt(fmt::format("format version {}", version));
-    }
+    read_payload(r, builder, version);  // 1 ≤ version ≤ snapshot_format_version: checked above
     return builder.build();
   } catch (const parse_error&) {
     throw;

@@ -77,7 +77,10 @@ class HsdsFiles : public keten_test::TempDir {};
 
 // --- round trips --------------------------------------------------------------------------------
 
-void expect_json_round_trip(const landscape& l) {
+// HSDS carries no local chains yet (the mapping to taxonomy terms and attributes comes next):
+// the round trips compare the landscape without them.
+void expect_json_round_trip(const landscape& with_chains) {
+  const landscape l = keten_test::without_chains(with_chains);
   const auto result = import_hsds_json(export_hsds_json(l), "<export>", places_of(l));
   EXPECT_TRUE(result.imported == l);
   EXPECT_EQ(to_json(result.imported), to_json(l));
@@ -85,7 +88,8 @@ void expect_json_round_trip(const landscape& l) {
       << (result.report.warnings.empty() ? "" : result.report.warnings.front().to_string());
 }
 
-void expect_package_round_trip(const landscape& l, const std::filesystem::path& dir) {
+void expect_package_round_trip(const landscape& with_chains, const std::filesystem::path& dir) {
+  const landscape l = keten_test::without_chains(with_chains);
   export_hsds_package(l, dir);
   const auto result = import_hsds(dir, places_of(l));
   EXPECT_TRUE(result.imported == l);

@@ -233,7 +233,7 @@ TEST(JsonLandscape, WrongFormat) {
       error_code::unsupported_format, {.file = "x.json", .pointer = "/format", .field = "format"});
   expect_error<parse_error>(
       [] {
-        (void)parse_landscape_json(R"({"format": "keten.landscape", "version": 2})", "x.json");
+        (void)parse_landscape_json(R"({"format": "keten.landscape", "version": 3})", "x.json");
       },
       error_code::unsupported_format,
       {.file = "x.json", .pointer = "/version", .field = "version"});

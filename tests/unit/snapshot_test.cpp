@@ -106,7 +106,7 @@ TEST(SnapshotEnvelope, HeaderLayout) {
   const std::string bytes = to_snapshot(example());
   ASSERT_GE(bytes.size(), snapshot_header_size);
   EXPECT_EQ(bytes.substr(0, 8), "KETENSNP");
-  EXPECT_EQ(bytes.substr(8, 8), std::string("\x01\0\0\0\0\0\0\0", 8));  // version 1, reserved 0
+  EXPECT_EQ(bytes.substr(8, 8), std::string("\x02\0\0\0\0\0\0\0", 8));  // version 2, reserved 0
   std::uint64_t length = 0;
   for (std::size_t i = 0; i < 8; ++i)
     length |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[16 + i])) << (8 * i);
@@ -183,12 +183,12 @@ TEST(SnapshotEnvelope, WrongMagic) {
 
 TEST(SnapshotEnvelope, NewerVersion) {
   std::string bytes = to_snapshot(example());
-  put_u32(bytes, 8, 2);
+  put_u32(bytes, 8, 3);
   const auto e = catch_error<parse_error>([&] { (void)from_snapshot(bytes, "new.ktn"); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code(), error_code::unsupported_format);
-  EXPECT_NE(e->message().find("version 2 is newer"), std::string::npos) << e->what();
-  EXPECT_NE(e->message().find("versions 1 to 1"), std::string::npos) << e->what();
+  EXPECT_NE(e->message().find("version 3 is newer"), std::string::npos) << e->what();
+  EXPECT_NE(e->message().find("versions 1 to 2"), std::string::npos) << e->what();
   put_u32(bytes, 8, 0);
   const auto zero = catch_error<parse_error>([&] { (void)from_snapshot(bytes); });
   ASSERT_TRUE(zero);
@@ -245,9 +245,26 @@ TEST(SnapshotEnvelope, HugeCountIsRefusedBeforeAllocating) {
 TEST(SnapshotVersions, CommittedVersion1StillLoads) {
   ASSERT_TRUE(std::filesystem::exists(committed_v1))
       << "tests/data/snapshot_v1.ktn is missing (written once from data/example/landscape.json)";
+  // Written from data/example/landscape.json before it had a chain: tests/data/formats/ keeps
+  // that version-1 JSON document.
+  const landscape v1 = load_landscape_json(KETEN_TEST_DATA_DIR "/formats/landscape_v1.json");
   const landscape l = load_snapshot(committed_v1);
-  EXPECT_TRUE(l == example());
-  EXPECT_TRUE(load_landscape(committed_v1) == example());
+  EXPECT_TRUE(l == v1);
+  EXPECT_TRUE(load_landscape(committed_v1) == v1);
+  EXPECT_TRUE(v1 == keten_test::without_chains(example()));
+}
+
+TEST(SnapshotVersions, Version1PayloadIsVersion2WithoutTheChainCounts) {
+  // A version-2 snapshot of a landscape without chains is version 1's payload plus three empty
+  // counts (forms, roles, chains): dropping them and writing version 1 gives the old format.
+  const landscape v1 = load_landscape_json(KETEN_TEST_DATA_DIR "/formats/landscape_v1.json");
+  std::string bytes = to_snapshot(v1);
+  bytes.resize(bytes.size() - 12);
+  put_u32(bytes, 8, 1);
+  put_u64(bytes, 16, bytes.size() - snapshot_header_size);
+  bytes = with_valid_checksum(bytes);
+  EXPECT_TRUE(from_snapshot(bytes) == v1);
+  EXPECT_EQ(bytes, read_file(committed_v1));  // byte for byte what version 1 wrote
 }
 
 TEST_F(SnapshotFiles, SaveLoadAndSniff) {

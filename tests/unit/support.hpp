@@ -159,6 +159,9 @@ struct random_parts {
   std::vector<complementarity> complementarities;
   std::vector<precedence> precedences;
   std::vector<pc4> postcode_pool;  ///< the PC4 areas offerings draw from
+  std::vector<chain_term> extra_forms;
+  std::vector<chain_term> extra_roles;
+  std::vector<local_chain> chains;
 };
 
 /// A random subset of the Dutch municipalities (keeps brute-force checks fast).
@@ -171,9 +174,12 @@ inline std::shared_ptr<const geography> random_geography(std::mt19937& rng, std:
 }
 
 /// Random valid parts: extra categories, partners, offerings over listed municipalities, PC4s and
-/// circles, complementarities, and an acyclic precedence (edges follow a random rank).
+/// circles, complementarities, and an acyclic precedence (edges follow a random rank); with
+/// `with_chains`, also extra cooperation forms and initiator roles and local chains (drawn last, so
+/// that the rest is the same either way).
 inline random_parts random_landscape_parts(std::mt19937& rng,
-                                           std::shared_ptr<const geography> places) {
+                                           std::shared_ptr<const geography> places,
+                                           bool with_chains = false) {
   static const std::vector<std::string> members{"SchuldHulpMaatje", "HipHelpt", "JobHulpMaatje",
                                                 "Stichting Present", "TijdVoorActie"};
   random_parts out;
@@ -284,7 +290,66 @@ inline random_parts random_landscape_parts(std::mt19937& rng,
       continue;
     out.precedences.push_back(std::move(p));
   }
+  if (!with_chains) return out;
+  const int forms = uniform(rng, 0, 2);
+  for (int i = 0; i < forms; ++i)
+    out.extra_forms.push_back({"form_" + std::to_string(i), "Vorm " + std::to_string(i),
+                               chance(rng, 0.5) ? "form " + std::to_string(i) : ""});
+  const int roles = uniform(rng, 0, 2);
+  for (int i = 0; i < roles; ++i)
+    out.extra_roles.push_back({"role_" + std::to_string(i), "Rol " + std::to_string(i), ""});
+  std::vector<std::string> form_ids, role_ids;
+  for (const chain_term& t : standard_cooperation_forms())
+    form_ids.push_back(t.id);
+  for (const chain_term& t : out.extra_forms)
+    form_ids.push_back(t.id);
+  for (const chain_term& t : standard_initiator_roles())
+    role_ids.push_back(t.id);
+  for (const chain_term& t : out.extra_roles)
+    role_ids.push_back(t.id);
+  const int chain_count = partner_count < 2 ? 0 : uniform(rng, 0, 3);
+  for (int i = 0; i < chain_count; ++i) {
+    local_chain c;
+    c.id = "chain-" + std::to_string(i);
+    c.name = "Chain " + std::to_string(i);
+    std::vector<std::string> places_here = codes;
+    std::shuffle(places_here.begin(), places_here.end(), rng);
+    places_here.resize(static_cast<std::size_t>(
+        uniform(rng, 1, std::min<int>(3, static_cast<int>(codes.size())))));
+    c.municipalities = places_here;
+    std::vector<std::string> members_here;
+    for (const partner& p : out.partners)
+      members_here.push_back(p.id);
+    std::shuffle(members_here.begin(), members_here.end(), rng);
+    members_here.resize(static_cast<std::size_t>(uniform(rng, 2, partner_count)));
+    c.partners = members_here;
+    if (chance(rng, 0.6)) c.initiators.push_back({pick(rng, c.partners), ""});
+    if (c.initiators.empty() || chance(rng, 0.4)) c.initiators.push_back({"", pick(rng, role_ids)});
+    c.started = date{std::chrono::year{uniform(rng, 2000, 2026)},
+                     std::chrono::month{static_cast<unsigned>(uniform(rng, 1, 12))},
+                     std::chrono::day{static_cast<unsigned>(uniform(rng, 1, 28))}};
+    c.form = pick(rng, form_ids);
+    out.chains.push_back(std::move(c));
+  }
   return out;
+}
+
+/// The same landscape without its chains and chain vocabularies.
+inline landscape without_chains(const landscape& l) {
+  landscape_builder b(std::make_shared<const geography>(l.places()));
+  b.set_name(l.name());
+  const taxonomy& standard = taxonomy::standard();
+  for (const need_category& c : l.categories().categories())
+    if (!standard.find(c.id)) b.add_category(c);
+  for (const partner& p : l.partners())
+    b.add_partner(p);
+  for (const offering& o : l.offerings())
+    b.add_offering(o);
+  for (const complementarity& c : l.complementarities())
+    b.add_complementarity(c);
+  for (const precedence& p : l.precedences())
+    b.add_precedence(p);
+  return b.build();
 }
 
 inline landscape build(const random_parts& parts) {
@@ -300,6 +365,12 @@ inline landscape build(const random_parts& parts) {
     b.add_complementarity(c);
   for (const precedence& p : parts.precedences)
     b.add_precedence(p);
+  for (const chain_term& t : parts.extra_forms)
+    b.add_cooperation_form(t);
+  for (const chain_term& t : parts.extra_roles)
+    b.add_initiator_role(t);
+  for (const local_chain& c : parts.chains)
+    b.add_chain(c);
   return b.build();
 }
 
