@@ -135,7 +135,23 @@ void expect_result_consistent(const landscape& l, std::span<const help_case> cas
           complementarity += need_pair_complementarity(l, cases[ci], i, j, policy.weights);
       }
   EXPECT_EQ(a.complementarity, complementarity);
-  EXPECT_EQ(a.objective, value + a.fairness_penalty + a.complementarity);
+  // Collaboration: per case, per pair of distinct partners among its offerings.
+  score_t collaboration = 0;
+  if (policy.collaboration != nullptr && policy.weights.collaboration > 0.0)
+    for (std::uint32_t ci = 0; ci < cases.size(); ++ci) {
+      std::vector<partner_index> partners;
+      for (std::uint32_t i = 0; i < cases[ci].needs.size(); ++i) {
+        const auto x = of.find({ci, i});
+        if (x == of.end()) continue;
+        const partner_index p = l.partner_of(x->second);
+        if (std::find(partners.begin(), partners.end(), p) != partners.end()) continue;
+        for (partner_index q : partners)
+          collaboration += to_score(policy.weights.collaboration * policy.collaboration->get(q, p));
+        partners.push_back(p);
+      }
+    }
+  EXPECT_EQ(a.collaboration, collaboration);
+  EXPECT_EQ(a.objective, value + a.fairness_penalty + a.complementarity + a.collaboration);
   EXPECT_LE(a.fairness_penalty, 0);
 }
 
@@ -257,6 +273,19 @@ score_t exhaustive_optimum(const landscape& l, std::span<const help_case> cases,
             *chosen[a] != *chosen[b])
           total += need_pair_complementarity(l, cases[items[a].case_index], items[a].need_index,
                                              items[b].need_index, policy.weights);
+    if (policy.collaboration == nullptr || policy.weights.collaboration <= 0.0) return total;
+    // Collaboration: per case, per pair of distinct partners among its chosen offerings.
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      std::vector<partner_index> partners;
+      for (std::size_t a = 0; a < items.size(); ++a)
+        if (items[a].case_index == ci && chosen[a] &&
+            std::find(partners.begin(), partners.end(), l.partner_of(*chosen[a])) == partners.end())
+          partners.push_back(l.partner_of(*chosen[a]));
+      for (std::size_t a = 0; a < partners.size(); ++a)
+        for (std::size_t b = a + 1; b < partners.size(); ++b)
+          total += to_score(policy.weights.collaboration *
+                            policy.collaboration->get(partners[a], partners[b]));
+    }
     return total;
   };
   std::function<void(std::size_t, score_t)> go = [&](std::size_t k, score_t value) {
@@ -331,6 +360,56 @@ TEST(Allocation, MatchesExhaustiveSearchOnTightSmallInstances) {
     if (HasFailure()) return;
   }
   EXPECT_EQ(checked, 60);
+}
+
+TEST(Allocation, ImprovementStepGapToTheExactOptimumWithCollaborationFromAScan) {
+  // The collaboration term (pair strengths from the example's cooperation scan) is, like
+  // complementarity, outside the flow: the improvement step's gap to the exact optimum of the
+  // full objective is measured and bounded, and a.collaboration is recomputed pair by pair.
+  const cooperation_scan scan = load_scan(KETEN_DATA_DIR "/example/scan.csv", example());
+  const cooperation_report report = assess_cooperation(scan);
+  ASSERT_GE(report.strengths.size(), 6U);
+  std::mt19937 rng(12);
+  const auto& all = example_cases();
+  score_t total_gap = 0, total_optimum = 0;
+  int exact = 0, with_collaboration = 0;
+  const int rounds = 60;
+  for (int round = 0; round < rounds; ++round) {
+    const int cap = 1 + static_cast<int>(rng() % 2);
+    const landscape l =
+        with_free_units([&](std::size_t i) { return (i * 3 + round) % 4 == 0 ? 0 : cap; });
+    std::vector<help_case> cases;
+    std::size_t needs = 0;
+    for (int k = 0; k < 6 && needs < 7; ++k) {
+      help_case c = all[rng() % all.size()];
+      if (std::any_of(cases.begin(), cases.end(), [&](const help_case& x) { return x.id == c.id; }))
+        continue;
+      if (c.needs.size() > 3) c.needs.resize(3);
+      needs += c.needs.size();
+      cases.push_back(c);
+    }
+    allocation_policy policy;
+    policy.collaboration = &report.strengths;
+    policy.weights.collaboration = 80.0;  // strong, so that it matters
+    policy.weights.complementarity = round % 2 == 0 ? 0.0 : 30.0;
+    const allocation a = allocate(l, cases, policy);
+    expect_result_consistent(l, cases, policy, a, a);  // a.collaboration recomputed
+    with_collaboration += a.collaboration > 0 ? 1 : 0;
+    const score_t optimum = exhaustive_optimum(l, cases, policy, true);
+    ASSERT_GE(optimum, a.objective) << "round " << round;  // the oracle is exact
+    total_gap += optimum - a.objective;
+    total_optimum += optimum;
+    exact += optimum == a.objective;
+  }
+  const double mean_gap_percent =
+      100.0 * static_cast<double>(total_gap) / static_cast<double>(total_optimum);
+  std::printf(
+      "improvement step with collaboration: exact on %d of %d instances, mean gap %.3f%%, "
+      "%d with a collaboration term\n",
+      exact, rounds, mean_gap_percent, with_collaboration);
+  EXPECT_GE(with_collaboration, rounds / 6);  // the term is really exercised
+  EXPECT_LT(mean_gap_percent, 2.0);
+  EXPECT_GE(exact, rounds / 2);
 }
 
 TEST(Allocation, ImprovementStepGapToTheExactOptimumWithComplementarity) {
@@ -701,6 +780,17 @@ TEST(Allocator, WarmImprovementStepGapToTheExactOptimum) {
     }
     allocation_policy policy;
     policy.weights.complementarity = 150.0;
+    // Every other seed with partner pairs that cooperate (random strengths), so that the warm
+    // improvement step is checked with the collaboration term too.
+    collaboration_strengths strengths;
+    if (seed % 2 == 0) {
+      const auto partners = static_cast<partner_index>(m.land.partners().size());
+      for (partner_index p = 0; p < partners; ++p)
+        for (partner_index q = p + 1; q < partners; ++q)
+          if (rng() % 2 == 0) strengths.set(p, q, static_cast<double>(rng() % 11) / 10.0);
+      policy.collaboration = &strengths;
+      policy.weights.collaboration = 100.0;
+    }
     allocator alloc(m.land, policy);
     std::map<offering_index, std::int32_t> units;
     for (offering_index o = 0; o < m.land.offerings().size(); ++o) {

@@ -565,3 +565,136 @@ TEST(ScanGeneration, TwoScansPerChainDeterministicAndValid) {
   expect_error<not_found_error>([&] { (void)generate_scans(national, one); }, error_code::not_found,
                                 {.field = "chains", .object_id = "keten-gm0193"});
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cooperation steers referrals
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// A scan of the example chain where every partner in `strong` answers 5 and every other member
+/// answers 1 on every statement: pairs within `strong` get strength 1, every other pair 0.
+cooperation_scan favouring(const landscape& l, const std::set<partner_index>& strong) {
+  const local_chain& chain = l.chains()[0];
+  std::vector<scan_answer> answers;
+  for (std::size_t k = 0; k < chain.partners.size(); ++k) {
+    const bool high = strong.contains(*l.find_partner(chain.partners[k]));
+    append(answers,
+           respondent(chain.id, "2025-03-01", chain.partners[k], "r" + std::to_string(k + 1),
+                      [&](const scan_statement&) { return high ? 5 : 1; }));
+  }
+  cooperation_scan scan(l);
+  scan.add(answers);
+  return scan;
+}
+
+std::set<partner_index> partners_of(const landscape& l, const bundle& b) {
+  std::set<partner_index> out;
+  for (const auto& o : b.assigned)
+    if (o) out.insert(l.partner_of(*o));
+  return out;
+}
+
+}  // namespace
+
+TEST(CooperationSteers, TheBestBundleFollowsTheScanInMatchAndAllocate) {
+  // For every example case whose second-best bundle uses another set of (chain) partners within
+  // reach of the collaboration weight: a scan in which the second bundle's partners cooperate
+  // well and the first's do not makes the second the best, in match(), match_exhaustive() and
+  // allocate(); the opposite scan keeps the first. At least a few cases must show it.
+  const landscape& l = example();
+  ASSERT_EQ(l.chains().size(), 1U);
+  std::set<partner_index> members;
+  for (const std::string& id : l.chains()[0].partners)
+    members.insert(*l.find_partner(id));
+  auto cases = load_cases_json(KETEN_DATA_DIR "/example/cases.json", l);
+  // In the example two partners offer money.crisis (the diaconie's fund and the food bank): pair
+  // such a need with one of each other help form, so that there is a choice of partners to steer.
+  const auto crisis = std::find_if(cases.begin(), cases.end(), [](const help_case& c) {
+    return c.consent && c.location.municipality == "GM0193" &&
+           std::any_of(c.needs.begin(), c.needs.end(),
+                       [](const need& n) { return n.category == "money.crisis"; });
+  });
+  ASSERT_NE(crisis, cases.end());
+  const help_case base = *crisis;
+  for (const char* other : {"money.debts", "neighbour.chores", "work.coaching",
+                            "group.home_cleanup", "youth.company"}) {
+    help_case c = base;
+    c.id = base.id + "-" + other;
+    c.needs = {{"money.crisis", 4, 1.0}, {other, 3, 1.0}};
+    cases.push_back(std::move(c));
+  }
+  match_options plain;
+  plain.top_k = 20;
+  plain.allow_waitlist = true;
+  int changed = 0, allocate_steered = 0;
+  for (const help_case& c : cases) {
+    const match_result before = match(l, c, plain);
+    if (before.bundles.size() < 2) continue;
+    const auto first = partners_of(l, before.bundles[0]);
+    // The best other bundle with a different partner set of at least two chain members.
+    const bundle* other = nullptr;
+    for (std::size_t k = 1; k < before.bundles.size() && !other; ++k) {
+      const auto set = partners_of(l, before.bundles[k]);
+      if (set != first && set.size() >= 2 && first.size() >= 2 &&
+          std::includes(members.begin(), members.end(), set.begin(), set.end()) &&
+          before.bundles[0].score - before.bundles[k].score < to_score(50.0))
+        other = &before.bundles[k];
+    }
+    if (!other) continue;
+    const auto second = partners_of(l, *other);
+    std::set<partner_index> only_second;  // partners of the second bundle only
+    std::set_difference(second.begin(), second.end(), first.begin(), first.end(),
+                        std::inserter(only_second, only_second.end()));
+    std::set<partner_index> only_first;
+    std::set_difference(first.begin(), first.end(), second.begin(), second.end(),
+                        std::inserter(only_first, only_first.end()));
+    if (only_first.empty()) continue;  // the first uses a subset: not a clean swap
+
+    const cooperation_report pro_second = assess_cooperation(favouring(l, second));
+    const cooperation_report pro_first = assess_cooperation(favouring(l, first));
+    match_options steered = plain;
+    steered.weights.collaboration = 60.0;
+    steered.collaboration = &pro_second.strengths;
+    const match_result after = match(l, c, steered);
+    ASSERT_FALSE(after.bundles.empty());
+    const auto now = partners_of(l, after.bundles[0]);
+    EXPECT_NE(now, first) << c.id << ": the scan did not change the best bundle";
+    EXPECT_GT(after.bundles[0].breakdown.collaboration, 0) << c.id;
+    // The exhaustive oracle agrees with the term switched on.
+    const match_result oracle = match_exhaustive(l, c, steered);
+    ASSERT_FALSE(oracle.bundles.empty());
+    EXPECT_EQ(oracle.bundles[0].score, after.bundles[0].score) << c.id;
+    EXPECT_EQ(oracle.bundles[0].breakdown.collaboration, after.bundles[0].breakdown.collaboration)
+        << c.id;
+    steered.collaboration = &pro_first.strengths;
+    EXPECT_EQ(partners_of(l, match(l, c, steered).bundles[0]), first) << c.id;
+
+    // allocate() with the case alone and ample capacity: the same steering.
+    allocation_policy policy;
+    policy.weights.collaboration = 60.0;
+    const auto allocated_partners = [&](const collaboration_strengths* s) {
+      policy.collaboration = s;
+      const allocation a = allocate(l, std::span(&c, 1), policy);
+      std::set<partner_index> out;
+      for (const assigned_need& x : a.assigned)
+        out.insert(l.partner_of(x.offering));
+      return std::pair{out, a.collaboration};
+    };
+    const auto [plain_set, plain_collaboration] = allocated_partners(nullptr);
+    EXPECT_EQ(plain_collaboration, 0);
+    const auto [second_set, second_collaboration] = allocated_partners(&pro_second.strengths);
+    const auto [first_set, first_collaboration] = allocated_partners(&pro_first.strengths);
+    if (plain_set == first) {
+      EXPECT_NE(second_set, first) << c.id << ": allocate did not follow the scan";
+      EXPECT_GT(second_collaboration, 0) << c.id;
+      EXPECT_EQ(first_set, first) << c.id;
+      ++allocate_steered;
+    }
+    ++changed;
+  }
+  std::printf("cases whose best bundle the scan changes: %d of %zu (%d checked in allocate)\n",
+              changed, cases.size(), allocate_steered);
+  EXPECT_GE(changed, 5);
+  EXPECT_GE(allocate_steered, 4);
+}
