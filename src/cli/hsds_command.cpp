@@ -21,6 +21,9 @@ void add_hsds_commands(CLI::App& app) {
     std::string output;
     bool strict = false;
     bool quiet = false;
+    std::string crosswalk;
+    std::string as_of;
+    int stale_after = 90;
   };
   auto in = std::make_shared<import_args>();
   auto* import_cmd = hsds->add_subcommand(
@@ -30,15 +33,36 @@ void add_hsds_commands(CLI::App& app) {
   import_cmd->add_option("--output,-o", in->output, "keten.landscape JSON file to write")
       ->required();
   import_cmd->add_flag("--strict", in->strict,
-                       "Fail on a service without a keten need category instead of skipping it");
+                       "Fail on a service without a keten need category, or a foreign term that "
+                       "nothing maps, instead of skipping or reporting it");
+  import_cmd->add_option("--crosswalk", in->crosswalk,
+                         "CSV or JSON crosswalk: foreign terms, service names and places to keten "
+                         "(docs/hsds.md)");
+  import_cmd->add_option(
+      "--as-of", in->as_of,
+      "Day (YYYY-MM-DD) at which capacity staleness is measured (default: today)");
+  import_cmd
+      ->add_option("--stale-after", in->stale_after,
+                   "Days after which a service_capacity's `updated` is reported as stale")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   import_cmd->add_flag("--quiet,-q", in->quiet, "Do not print the warnings, only their number");
   import_cmd->callback([in] {
     hsds_import_options options;
     options.strict = in->strict;
+    options.as_of = in->as_of;
+    options.stale_after_days = in->stale_after;
+    if (!in->crosswalk.empty()) options.crosswalk = load_hsds_crosswalk(in->crosswalk);
     const hsds_import_result result = import_hsds(in->input, options);
+    const hsds_import_report& report = result.report;
     if (!in->quiet)
-      for (const hsds_warning& w : result.report.warnings)
+      for (const hsds_warning& w : report.warnings)
         fmt::print(stderr, "keten: warning: {}\n", w.to_string());
+    for (const hsds_unmapped_term& u : report.unmapped_terms)
+      fmt::print(stderr,
+                 "keten: unmapped term: taxonomy '{}', code '{}', name '{}' on {} services "
+                 "(first at {})\n",
+                 u.taxonomy, u.code, u.name, u.services, u.first.to_string());
     save_landscape_json(result.imported, in->output);
     fmt::print(
         "wrote {} ({} partners, {} offerings) from {} organizations and {} services; {} "
@@ -46,6 +70,10 @@ void add_hsds_commands(CLI::App& app) {
         in->output, result.imported.partners().size(), result.imported.offerings().size(),
         result.report.organizations_read, result.report.services_read,
         result.report.services_skipped, result.report.warnings.size());
+    fmt::print(
+        "crosswalk: {} services mapped; {} unmapped terms on {} services; {} stale capacities\n",
+        report.services_mapped_by_crosswalk, report.unmapped_terms.size(),
+        report.services_with_unmapped_terms, report.capacities_stale);
   });
 
   struct export_args {

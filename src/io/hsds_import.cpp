@@ -297,7 +297,8 @@ const std::vector<nesting>& nestings(h::table_id t) {
 
 class json_reader {
  public:
-  json_reader(tables& into, std::string file) : into_(into), file_(std::move(file)) {}
+  json_reader(tables& into, std::string file, hsds_import_report& report)
+      : into_(into), file_(std::move(file)), report_(report) {}
 
   /// A nested object of table `t` at `pointer`: its scalar members become a row, its nested
   /// objects rows of their own tables.
@@ -311,6 +312,29 @@ class json_reader {
       if (!value.is_object() && !value.is_array()) r.value[key] = value;
     for (const auto& [key, value] : defaults.items())
       if (!r.value.contains(key) || r.value[key].is_null()) r.value[key] = value;
+    // An attribute nested in a record is that record's: its nesting says what it links, whatever
+    // its own link_entity and link_id say (the official examples hold placeholders there).
+    const auto own_id = r.value.find("id");
+    const bool repeated = own_id != r.value.end() && own_id->is_string() &&
+                          into_[t].by_id.contains(own_id->get<std::string>());
+    if (own_id != r.value.end() && own_id->is_string()) r.id = own_id->get<std::string>();
+    if (t == h::attributes && !repeated && defaults.contains("link_entity") &&
+        defaults.contains("link_id")) {
+      for (const char* key : {"link_entity", "link_id"}) {
+        if (r.value[key] == defaults[key]) continue;
+        report_.warnings.push_back(
+            {where(r, key),
+             fmt::format(
+                 "{} '{}' differs from the record the attribute is nested "
+                 "in; linked to that {} '{}'",
+                 key,
+                 detail::printable(r.value[key].is_string() ? r.value[key].get<std::string>()
+                                                            : r.value[key].dump()),
+                 defaults["link_entity"].get<std::string>(),
+                 detail::printable(defaults["link_id"].get<std::string>()))});
+        r.value[key] = defaults[key];
+      }
+    }
     // The id is needed to link the children; add_row checks it.
     const auto id = text(r, "id");
     if (!id || id->empty())
@@ -372,6 +396,7 @@ class json_reader {
  private:
   tables& into_;
   std::string file_;
+  hsds_import_report& report_;
 };
 
 /// Which kind of HSDS object this is, from the members it has.
@@ -396,7 +421,7 @@ std::optional<h::table_id> detect(const json& object) {
 
 void read_json_document(const json& doc, const std::string& file, tables& into,
                         hsds_import_report& report) {
-  json_reader reader(into, file);
+  json_reader reader(into, file, report);
   const json none = json::object();
   const auto one = [&](const json& object, const std::string& pointer) {
     const auto t = detect(object);
