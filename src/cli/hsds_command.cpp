@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -11,6 +12,18 @@
 #include "keten/io.hpp"
 
 namespace keten::cli {
+
+namespace {
+
+/// Text from the input, safe for a terminal: control characters become '?'.
+std::string shown(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
 
 void add_hsds_commands(CLI::App& app) {
   auto* hsds = app.add_subcommand("hsds", "Open Referral HSDS 3.0 import and export");
@@ -62,7 +75,8 @@ void add_hsds_commands(CLI::App& app) {
       fmt::print(stderr,
                  "keten: unmapped term: taxonomy '{}', code '{}', name '{}' on {} services "
                  "(first at {})\n",
-                 u.taxonomy, u.code, u.name, u.services, u.first.to_string());
+                 shown(u.taxonomy), shown(u.code), shown(u.name), u.services,
+                 shown(u.first.to_string()));
     save_landscape_json(result.imported, in->output);
     fmt::print(
         "wrote {} ({} partners, {} offerings) from {} organizations and {} services; {} "
