@@ -1195,6 +1195,12 @@ class importer {
       return;
     }
     const int age = days_between(*day, as_of_);
+    if (age < -1) {  // a day of slack for time zones
+      warn(r, "updated",
+           fmt::format("capacity updated {}, after {}: the time stamp lies in the future",
+                       to_string(*day), to_string(as_of_)));
+      return;
+    }
     if (age > options_.stale_after_days) {
       ++report_.capacities_stale;
       warn(r, "updated",

@@ -267,6 +267,11 @@ TEST(HsdsCapacity, StaleCapacitiesAreReported) {
   EXPECT_EQ(result.report.capacities_stale, l.offerings().size());
   EXPECT_TRUE(has_warning(result.report, "91 days before 2024-04-01 (more than 90): may be stale"));
   EXPECT_TRUE(result.imported == l);  // staleness is reported, the capacity kept
+  in.as_of = "2023-12-31";            // a day before the export: within the slack for time zones
+  EXPECT_TRUE(import_hsds_json(doc, "d.json", in).report.warnings.empty());
+  in.as_of = "2023-12-30";
+  EXPECT_TRUE(has_warning(import_hsds_json(doc, "d.json", in).report, "lies in the future"));
+  in.as_of = "2024-04-01";
   in.stale_after_days = 365;
   EXPECT_EQ(import_hsds_json(doc, "d.json", in).report.capacities_stale, 0U);
 
