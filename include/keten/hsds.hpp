@@ -109,6 +109,15 @@ struct hsds_crosswalk {
 /// parse_hsds_crosswalk() of a file; throws io_error if it cannot be read.
 [[nodiscard]] hsds_crosswalk load_hsds_crosswalk(const std::filesystem::path& path);
 
+/// The start of a crosswalk for what an import left unmapped: a CSV text with the crosswalk header
+/// and one `term` row per unmapped term (taxonomy, its code, an empty `keten` to fill in, and a
+/// note with the term's name and how many services carry it). Fill in `keten` (a row left empty is
+/// an error when the crosswalk is read) or delete the row. O(unmapped terms).
+[[nodiscard]] std::string unmapped_terms_crosswalk_csv(const hsds_import_report& report);
+/// Writes unmapped_terms_crosswalk_csv() to `path` atomically. Throws io_error.
+void save_unmapped_terms_crosswalk(const hsds_import_report& report,
+                                   const std::filesystem::path& path);
+
 struct hsds_import_result {
   landscape imported;
   hsds_import_report report;

@@ -37,6 +37,7 @@ void add_hsds_commands(CLI::App& app) {
     std::string crosswalk;
     std::string as_of;
     int stale_after = 90;
+    std::string unmapped_out;
   };
   auto in = std::make_shared<import_args>();
   auto* import_cmd = hsds->add_subcommand(
@@ -51,6 +52,8 @@ void add_hsds_commands(CLI::App& app) {
   import_cmd->add_option("--crosswalk", in->crosswalk,
                          "CSV or JSON crosswalk: foreign terms, service names and places to keten "
                          "(docs/hsds.md)");
+  import_cmd->add_option("--write-unmapped", in->unmapped_out,
+                         "Write the unmapped terms as crosswalk rows to fill in (CSV)");
   import_cmd->add_option(
       "--as-of", in->as_of,
       "Day (YYYY-MM-DD) at which capacity staleness is measured (default: today)");
@@ -78,6 +81,7 @@ void add_hsds_commands(CLI::App& app) {
                  shown(u.taxonomy), shown(u.code), shown(u.name), u.services,
                  shown(u.first.to_string()));
     save_landscape_json(result.imported, in->output);
+    if (!in->unmapped_out.empty()) save_unmapped_terms_crosswalk(report, in->unmapped_out);
     fmt::print(
         "wrote {} ({} partners, {} offerings) from {} organizations and {} services; {} "
         "services skipped, {} warnings\n",

@@ -198,4 +198,27 @@ hsds_crosswalk load_hsds_crosswalk(const std::filesystem::path& path) {
   return parse_hsds_crosswalk(read_file(path), path.string());
 }
 
+std::string unmapped_terms_crosswalk_csv(const hsds_import_report& report) {
+  const auto cell = [](std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    return out + '"';
+  };
+  std::string out = "kind,taxonomy,match,keten,note\r\n";
+  for (const hsds_unmapped_term& u : report.unmapped_terms)
+    out +=
+        fmt::format("term,{},{},,{}\r\n", cell(u.taxonomy), cell(u.code.empty() ? u.name : u.code),
+                    cell(fmt::format("'{}' on {} services", u.name, u.services)));
+  return out;
+}
+
+void save_unmapped_terms_crosswalk(const hsds_import_report& report,
+                                   const std::filesystem::path& path) {
+  detail::write_file_atomically(unmapped_terms_crosswalk_csv(report), path);
+}
+
 }  // namespace keten

@@ -173,6 +173,35 @@ TEST(HsdsCrosswalk, UnmappedTermsAreReportedWithTheirServicesAndPosition) {
        .object_id = "a-2"});
 }
 
+TEST(HsdsCrosswalk, UnmappedTermsBecomeCrosswalkRowsToFillIn) {
+  json doc = foreign_doc();
+  doc["taxonomy_terms.csv"].back()["name"] = "Parkeren, \"vergunning\"";  // quoted in the CSV
+  const auto bare = import_hsds_json(doc.dump(), "f.json");
+  const std::string skeleton = unmapped_terms_crosswalk_csv(bare.report);
+  EXPECT_EQ(skeleton,
+            "kind,taxonomy,match,keten,note\r\n"
+            "term,Sociale kaart,SK-12,,'Schulden' on 1 services\r\n"
+            "term,Sociale kaart,SK-40,,'Voedsel' on 1 services\r\n"
+            "term,Sociale kaart,SK-41,,\"'Parkeren, \"\"vergunning\"\"' on 1 services\"\r\n");
+  // As written, every row still lacks its keten category: the first is an error.
+  expect_error<validation_error>([&] { (void)parse_hsds_crosswalk(skeleton, "todo.csv"); },
+                                 error_code::hsds_missing_value,
+                                 {.file = "todo.csv", .line = 2, .field = "keten"});
+  // Filled in, it maps every term.
+  std::string filled = skeleton;
+  for (std::size_t at = filled.find(",,'"); at != std::string::npos; at = filled.find(",,'"))
+    filled.replace(at, 3, ",money.debts,'");
+  for (std::size_t at = filled.find(",,\""); at != std::string::npos; at = filled.find(",,\""))
+    filled.replace(at, 3, ",money.admin,\"");
+  hsds_import_options options;
+  options.crosswalk = parse_hsds_crosswalk(filled, "filled.csv");
+  const auto result = import_hsds_json(doc.dump(), "f.json", options);
+  ASSERT_EQ(result.imported.offerings().size(), 1U);
+  EXPECT_EQ(result.imported.offerings()[0].categories,
+            (std::vector<std::string>{"money.debts", "money.admin"}));
+  EXPECT_TRUE(result.report.unmapped_terms.empty());
+}
+
 // --- bad crosswalks -----------------------------------------------------------------------------
 
 template <class E>
