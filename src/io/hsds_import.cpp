@@ -576,6 +576,13 @@ class importer {
       by_name_.emplace(lower(m.name), m.code);
     // Place rows of the crosswalk name municipalities in the directory's own words; they win
     // over the geography's names.
+    for (std::size_t i = 0; i < options.crosswalk.rows.size(); ++i) {
+      const hsds_crosswalk_row& c = options.crosswalk.rows[i];
+      if (c.what == hsds_crosswalk_row::kind::term)
+        term_rows_[lower(trim(c.match))].push_back(i);
+      else if (c.what == hsds_crosswalk_row::kind::service)
+        service_rows_[lower(trim(c.match))].push_back(i);
+    }
     for (const hsds_crosswalk_row& c : options.crosswalk.rows) {
       if (c.what != hsds_crosswalk_row::kind::place) continue;
       if (!options.places->find(c.keten)) {
@@ -832,11 +839,16 @@ class importer {
     const std::string name = lower(trim(t.name));
     const std::string taxonomy = lower(trim(t.taxonomy));
     bool mapped = false;
-    for (const hsds_crosswalk_row& c : options_.crosswalk.rows) {
-      if (c.what != hsds_crosswalk_row::kind::term) continue;
-      if (!c.taxonomy.empty() && lower(c.taxonomy) != taxonomy) continue;
-      const std::string match = lower(c.match);
-      if (match != code && match != name) continue;
+    // The rows whose match is the code or the name, in row order, each once.
+    std::vector<std::size_t> rows;
+    for (const std::string* key : {&code, &name})
+      if (const auto it = term_rows_.find(*key); it != term_rows_.end())
+        rows.insert(rows.end(), it->second.begin(), it->second.end());
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (std::size_t i : rows) {
+      const hsds_crosswalk_row& c = options_.crosswalk.rows[i];
+      if (!c.taxonomy.empty() && lower(trim(c.taxonomy)) != taxonomy) continue;
       mapped = true;
       if (std::find(o.categories.begin(), o.categories.end(), c.keten) == o.categories.end())
         o.categories.push_back(c.keten);
@@ -939,11 +951,13 @@ class importer {
     if (unmapped) ++report_.services_with_unmapped_terms;
     if (const auto service_name = text(r, "name")) {
       const std::string wanted = lower(trim(*service_name));
-      for (const hsds_crosswalk_row& c : options_.crosswalk.rows) {
-        if (c.what != hsds_crosswalk_row::kind::service || lower(c.match) != wanted) continue;
-        by_crosswalk = true;
-        if (std::find(o.categories.begin(), o.categories.end(), c.keten) == o.categories.end())
-          o.categories.push_back(c.keten);
+      if (const auto it = service_rows_.find(wanted); it != service_rows_.end()) {
+        for (std::size_t i : it->second) {
+          const hsds_crosswalk_row& c = options_.crosswalk.rows[i];
+          by_crosswalk = true;
+          if (std::find(o.categories.begin(), o.categories.end(), c.keten) == o.categories.end())
+            o.categories.push_back(c.keten);
+        }
       }
     }
     if (by_crosswalk && !o.categories.empty()) ++report_.services_mapped_by_crosswalk;
@@ -1433,6 +1447,8 @@ class importer {
   std::vector<std::string> partner_ids_;
   std::unordered_map<std::string, const row*> offering_rows_;
   date as_of_{};
+  // Crosswalk term and service rows by their lower-case match, in row order.
+  std::unordered_map<std::string, std::vector<std::size_t>> term_rows_, service_rows_;
   std::unordered_map<std::size_t, std::size_t> unmapped_;  // term row → report_.unmapped_terms
   std::unordered_map<std::size_t, std::size_t> last_service_of_unmapped_;  // + 1
 };
