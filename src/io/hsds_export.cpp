@@ -84,6 +84,7 @@ class exporter {
     for (const precedence& p : l_.precedences())
       attribute("taxonomy_term", category_term(p.before), field_term(h::term_precedence), "keten",
                 p.after);
+    chains();
     return std::move(rows_);
   }
 
@@ -91,12 +92,15 @@ class exporter {
   void add(h::table_id table, ordered_json row) { rows_[table].push_back(std::move(row)); }
 
   void taxonomies() {
-    const std::array<std::array<std::string_view, 3>, 4> list{{
+    const std::array<std::array<std::string_view, 3>, 7> list{{
         {hsds_categories_taxonomy,
          "Keten van Hoop: the five help forms and the need categories under them", "1"},
         {hsds_fields_taxonomy, "keten facts carried as attribute values (docs/hsds.md)", "1"},
         {hsds_municipality_taxonomy, "Dutch municipalities by CBS code (GM + 4 digits)", "2023"},
         {hsds_postcode_taxonomy, "Dutch 4-digit postcode areas (PC4)", "1"},
+        {hsds_chains_taxonomy, "Keten van Hoop: the local chains, one term per chain", "1"},
+        {hsds_cooperation_forms_taxonomy, "Forms of cooperation of a local chain", "1"},
+        {hsds_initiator_roles_taxonomy, "Roles that initiate a local chain (never a person)", "1"},
     }};
     for (const auto& [name, description, version] : list) {
       const std::string id = uuid_("taxonomy", name);
@@ -289,6 +293,40 @@ class exporter {
          {"description", fmt::format("{} of {} places free per {} days", o.units.free_units,
                                      o.units.units_per_period, o.units.period_days)},
          {"updated", updated_}});
+  }
+
+  /// Local chains: a keten.chains term per chain (code = id, name = name). The members are
+  /// attributes of their organizations with the chain's term (in member order); the chain's
+  /// municipalities, form and initiator roles are attributes of the chain's term with those
+  /// terms; initiator partners and the start day are keten.fields values on the chain's term.
+  /// Initiators keep their order, partners and roles mixed. Both vocabularies are written whole.
+  void chains() {
+    for (const chain_term& f : l_.cooperation_forms())
+      term(hsds_cooperation_forms_taxonomy, f.id, f.label_nl, f.label_en, "", "nl");
+    for (const chain_term& r : l_.initiator_roles())
+      term(hsds_initiator_roles_taxonomy, r.id, r.label_nl, r.label_en, "", "nl");
+    for (const local_chain& c : l_.chains()) {
+      const std::string id =
+          term(hsds_chains_taxonomy, c.id, c.name, fmt::format("local chain {}", c.id), "", "nl");
+      for (const std::string& p : c.partners)
+        attribute("organization", organization_ids_.at(p), id, "chain_member", "");
+      for (const std::string& m : c.municipalities)
+        attribute("taxonomy_term", id, municipality_term(m), "chain_municipality", "");
+      attribute("taxonomy_term", id,
+                term_ids_.at(fmt::format("{}:{}", hsds_cooperation_forms_taxonomy, c.form)),
+                "cooperation_form", "");
+      attribute("taxonomy_term", id, field_term(h::term_chain_started), "keten",
+                to_string(c.started));
+      for (const chain_initiator& i : c.initiators) {
+        if (!i.partner.empty())
+          attribute("taxonomy_term", id, field_term(h::term_chain_initiator), "chain_initiator",
+                    i.partner);
+        else
+          attribute("taxonomy_term", id,
+                    term_ids_.at(fmt::format("{}:{}", hsds_initiator_roles_taxonomy, i.role)),
+                    "chain_initiator", "");
+      }
+    }
   }
 
   const landscape& l_;

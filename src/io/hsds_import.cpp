@@ -8,11 +8,13 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -295,7 +297,8 @@ const std::vector<nesting>& nestings(h::table_id t) {
 
 class json_reader {
  public:
-  json_reader(tables& into, std::string file) : into_(into), file_(std::move(file)) {}
+  json_reader(tables& into, std::string file, hsds_import_report& report)
+      : into_(into), file_(std::move(file)), report_(report) {}
 
   /// A nested object of table `t` at `pointer`: its scalar members become a row, its nested
   /// objects rows of their own tables.
@@ -309,6 +312,29 @@ class json_reader {
       if (!value.is_object() && !value.is_array()) r.value[key] = value;
     for (const auto& [key, value] : defaults.items())
       if (!r.value.contains(key) || r.value[key].is_null()) r.value[key] = value;
+    // An attribute nested in a record is that record's: its nesting says what it links, whatever
+    // its own link_entity and link_id say (the official examples hold placeholders there).
+    const auto own_id = r.value.find("id");
+    const bool repeated = own_id != r.value.end() && own_id->is_string() &&
+                          into_[t].by_id.contains(own_id->get<std::string>());
+    if (own_id != r.value.end() && own_id->is_string()) r.id = own_id->get<std::string>();
+    if (t == h::attributes && !repeated && defaults.contains("link_entity") &&
+        defaults.contains("link_id")) {
+      for (const char* key : {"link_entity", "link_id"}) {
+        if (r.value[key] == defaults[key]) continue;
+        report_.warnings.push_back(
+            {where(r, key),
+             fmt::format(
+                 "{} '{}' differs from the record the attribute is nested "
+                 "in; linked to that {} '{}'",
+                 key,
+                 detail::printable(r.value[key].is_string() ? r.value[key].get<std::string>()
+                                                            : r.value[key].dump()),
+                 defaults["link_entity"].get<std::string>(),
+                 detail::printable(defaults["link_id"].get<std::string>()))});
+        r.value[key] = defaults[key];
+      }
+    }
     // The id is needed to link the children; add_row checks it.
     const auto id = text(r, "id");
     if (!id || id->empty())
@@ -370,6 +396,7 @@ class json_reader {
  private:
   tables& into_;
   std::string file_;
+  hsds_import_report& report_;
 };
 
 /// Which kind of HSDS object this is, from the members it has.
@@ -394,7 +421,7 @@ std::optional<h::table_id> detect(const json& object) {
 
 void read_json_document(const json& doc, const std::string& file, tables& into,
                         hsds_import_report& report) {
-  json_reader reader(into, file);
+  json_reader reader(into, file, report);
   const json none = json::object();
   const auto one = [&](const json& object, const std::string& pointer) {
     const auto t = detect(object);
@@ -531,6 +558,7 @@ std::string lower(std::string_view s) {
 struct term_info {
   std::string taxonomy;
   std::string code;
+  std::string name;
 };
 
 /// A service that becomes an offering, before its partner is known.
@@ -546,6 +574,37 @@ class importer {
       : t_(all), report_(report), options_(options), builder_(options.places) {
     for (const municipality& m : options.places->municipalities())
       by_name_.emplace(lower(m.name), m.code);
+    // Place rows of the crosswalk name municipalities in the directory's own words; they win
+    // over the geography's names.
+    for (std::size_t i = 0; i < options.crosswalk.rows.size(); ++i) {
+      const hsds_crosswalk_row& c = options.crosswalk.rows[i];
+      if (c.what == hsds_crosswalk_row::kind::term)
+        term_rows_[lower(trim(c.match))].push_back(i);
+      else if (c.what == hsds_crosswalk_row::kind::service)
+        service_rows_[lower(trim(c.match))].push_back(i);
+    }
+    for (const hsds_crosswalk_row& c : options.crosswalk.rows) {
+      if (c.what != hsds_crosswalk_row::kind::place) continue;
+      if (!options.places->find(c.keten)) {
+        source_position at = c.where;
+        at.field = "keten";
+        if (!at.pointer.empty()) at.pointer += "/keten";
+        throw validation_error(
+            error_code::unknown_municipality,
+            fmt::format("unknown municipality code '{}'", detail::printable(c.keten)), at);
+      }
+      by_name_[lower(trim(c.match))] = c.keten;
+    }
+    if (options.as_of.empty()) {
+      as_of_ = date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    } else if (const auto day = parse_date(options.as_of)) {
+      as_of_ = *day;
+    } else {
+      throw validation_error(
+          error_code::hsds_invalid_value,
+          fmt::format("as_of '{}' is no date YYYY-MM-DD", detail::printable(options.as_of)),
+          {.field = "as_of"});
+    }
   }
 
   landscape run() {
@@ -556,6 +615,7 @@ class importer {
     group_attributes();
     group_children();
     add_categories();
+    check_crosswalk_categories();
     read_landscape_name();
     std::vector<draft> drafts;
     for (std::size_t s = 0; s < t_[h::services].rows.size(); ++s)
@@ -572,6 +632,7 @@ class importer {
       }
     }
     add_relations();
+    add_chains();
     try {
       return builder_.build();
     } catch (const error& e) {
@@ -654,6 +715,7 @@ class importer {
       else
         info.taxonomy = text(r, "taxonomy").value_or("");
       info.code = text(r, "code").value_or("");
+      info.name = text(r, "name").value_or("");
       terms_.push_back(std::move(info));
     }
   }
@@ -747,6 +809,67 @@ class importer {
     }
   }
 
+  /// Term and service rows of the crosswalk must name categories the landscape knows (the
+  /// standard ones and those of keten.categories terms).
+  void check_crosswalk_categories() {
+    for (const hsds_crosswalk_row& c : options_.crosswalk.rows) {
+      if (c.what == hsds_crosswalk_row::kind::place || builder_.categories().find(c.keten))
+        continue;
+      source_position at = c.where;
+      at.field = "keten";
+      if (!at.pointer.empty()) at.pointer += "/keten";
+      throw validation_error(error_code::unknown_category,
+                             fmt::format("unknown need category '{}'", detail::printable(c.keten)),
+                             at);
+    }
+  }
+
+  static bool keten_taxonomy(std::string_view name) {
+    return name == hsds_categories_taxonomy || name == hsds_fields_taxonomy ||
+           name == hsds_municipality_taxonomy || name == hsds_postcode_taxonomy ||
+           name == hsds_chains_taxonomy || name == hsds_cooperation_forms_taxonomy ||
+           name == hsds_initiator_roles_taxonomy;
+  }
+
+  /// A foreign term on service `s`: its categories from the crosswalk, or a line of the report
+  /// (an error if strict). Returns true if the crosswalk mapped it.
+  bool map_foreign_term(std::size_t s, const row& attr, std::size_t term_row, offering& o) {
+    const term_info& t = terms_[term_row];
+    const std::string code = lower(trim(t.code));
+    const std::string name = lower(trim(t.name));
+    const std::string taxonomy = lower(trim(t.taxonomy));
+    bool mapped = false;
+    // The rows whose match is the code or the name, in row order, each once.
+    std::vector<std::size_t> rows;
+    for (const std::string* key : {&code, &name})
+      if (const auto it = term_rows_.find(*key); it != term_rows_.end())
+        rows.insert(rows.end(), it->second.begin(), it->second.end());
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (std::size_t i : rows) {
+      const hsds_crosswalk_row& c = options_.crosswalk.rows[i];
+      if (!c.taxonomy.empty() && lower(trim(c.taxonomy)) != taxonomy) continue;
+      mapped = true;
+      if (std::find(o.categories.begin(), o.categories.end(), c.keten) == o.categories.end())
+        o.categories.push_back(c.keten);
+    }
+    if (mapped) return true;
+    if (options_.strict)
+      fail(attr, "taxonomy_term_id", error_code::hsds_missing_value,
+           fmt::format("term '{}' ('{}') of taxonomy '{}' maps to no keten need category; add it "
+                       "to the crosswalk",
+                       detail::printable(t.code), detail::printable(t.name),
+                       detail::printable(t.taxonomy)));
+    auto [it, fresh] = unmapped_.try_emplace(term_row, report_.unmapped_terms.size());
+    if (fresh) report_.unmapped_terms.push_back({t.taxonomy, t.code, t.name, 0, where(attr)});
+    hsds_unmapped_term& u = report_.unmapped_terms[it->second];
+    if (last_service_of_unmapped_[it->second] != s + 1) {
+      ++u.services;
+      last_service_of_unmapped_[it->second] = s + 1;
+    }
+    return false;
+  }
+
   void read_landscape_name() {
     for (std::size_t x = 0; x < t_[h::taxonomies].rows.size(); ++x)
       for (std::size_t a : attributes_of(h::taxonomies, x))
@@ -769,9 +892,20 @@ class importer {
     o.id = r.id;
     if (auto name = text(r, "name")) o.name = *name;
     std::optional<std::int32_t> typical_duration;
+    bool unmapped = false;
+    bool by_crosswalk = false;
     for (std::size_t a : attributes_of(h::services, s)) {
       const row& attr = t_[h::attributes].rows[a];
       const term_info& t = term_of(a);
+      if (!keten_taxonomy(t.taxonomy)) {
+        const std::size_t term_row =
+            t_[h::taxonomy_terms].by_id.at(*reference(attr, "taxonomy_term_id"));
+        if (map_foreign_term(s, attr, term_row, o))
+          by_crosswalk = true;
+        else
+          unmapped = true;
+        continue;
+      }
       if (t.taxonomy == hsds_categories_taxonomy) {
         if (parse_help_form(t.code)) {
           warn(attr, "taxonomy_term_id",
@@ -814,6 +948,19 @@ class importer {
         }
       }
     }
+    if (unmapped) ++report_.services_with_unmapped_terms;
+    if (const auto service_name = text(r, "name")) {
+      const std::string wanted = lower(trim(*service_name));
+      if (const auto it = service_rows_.find(wanted); it != service_rows_.end()) {
+        for (std::size_t i : it->second) {
+          const hsds_crosswalk_row& c = options_.crosswalk.rows[i];
+          by_crosswalk = true;
+          if (std::find(o.categories.begin(), o.categories.end(), c.keten) == o.categories.end())
+            o.categories.push_back(c.keten);
+        }
+      }
+    }
+    if (by_crosswalk && !o.categories.empty()) ++report_.services_mapped_by_crosswalk;
     if (o.categories.empty()) {
       if (options_.strict)
         fail(r, "attributes", error_code::hsds_missing_value,
@@ -958,6 +1105,29 @@ class importer {
              "latitude or longitude out of range");
       o.area.radius = radius_area{{*lat, *lon}, *km};
     }
+    if (o.area.municipalities.empty() && o.area.postcodes.empty() && !o.area.radius) {
+      // A service given at a location serves the municipality of that location's address.
+      for (std::size_t i : links_[s]) {
+        const auto location =
+            follow(t_[h::service_at_location].rows[i], "location_id", h::locations);
+        if (!location) continue;
+        for (std::size_t a : addresses_[*location]) {
+          const row& address = t_[h::addresses].rows[a];
+          const auto city = text(address, "city");
+          if (!city) continue;
+          const auto it = by_name_.find(lower(trim(*city)));
+          if (it == by_name_.end() ||
+              std::find(o.area.municipalities.begin(), o.area.municipalities.end(), it->second) !=
+                  o.area.municipalities.end())
+            continue;
+          warn(address, "city",
+               fmt::format("service area {} inferred from the city '{}' of a location where the "
+                           "service is given",
+                           it->second, detail::printable(*city)));
+          o.area.municipalities.push_back(it->second);
+        }
+      }
+    }
     if (o.area.municipalities.empty() && o.area.postcodes.empty() && !o.area.radius)
       fail(service, "service_areas", error_code::hsds_missing_value,
            "keten needs a service area: a service_area with a municipality (nl.cbs.gemeente) or "
@@ -1019,6 +1189,38 @@ class importer {
     else
       warn(r, "unit_id",
            "the unit names no keten period (scheme keten, per-<n>-days); 365 days assumed");
+    check_staleness(r);
+  }
+
+  /// HSDS 3.1 requires `updated` (a date-time); keten reports a capacity older than
+  /// stale_after_days at as_of, and one whose age it cannot tell.
+  void check_staleness(const row& r) {
+    const auto updated = reference(r, "updated");
+    if (!updated) {
+      warn(r, "updated", "no updated time stamp; the capacity may be stale");
+      return;
+    }
+    const std::string_view stamp = trim(*updated);
+    const auto day = stamp.size() >= 10 ? parse_date(stamp.substr(0, 10)) : std::nullopt;
+    if (!day) {
+      warn(r, "updated",
+           fmt::format("'{}' is no ISO 8601 date-time; the capacity's age is unknown",
+                       detail::printable(*updated)));
+      return;
+    }
+    const int age = days_between(*day, as_of_);
+    if (age < -1) {  // a day of slack for time zones
+      warn(r, "updated",
+           fmt::format("capacity updated {}, after {}: the time stamp lies in the future",
+                       to_string(*day), to_string(as_of_)));
+      return;
+    }
+    if (age > options_.stale_after_days) {
+      ++report_.capacities_stale;
+      warn(r, "updated",
+           fmt::format("capacity updated {}, {} days before {} (more than {}): may be stale",
+                       to_string(*day), age, to_string(as_of_), options_.stale_after_days));
+    }
   }
 
   void add_partners(const std::vector<draft>& drafts) {
@@ -1148,6 +1350,91 @@ class importer {
     }
   }
 
+  /// Local chains (docs/hsds.md, "Local chains"): the chain vocabularies beyond the standard
+  /// terms, then one chain per keten.chains term, its facts read in the order of the attributes.
+  void add_chains() {
+    const auto add_vocabulary = [&](std::string_view taxonomy_name,
+                                    std::span<const chain_term> standard, bool form) {
+      for (std::size_t i = 0; i < t_[h::taxonomy_terms].rows.size(); ++i) {
+        const term_info& t = terms_[i];
+        if (t.taxonomy != taxonomy_name) continue;
+        if (std::any_of(standard.begin(), standard.end(),
+                        [&](const chain_term& s) { return s.id == t.code; }))
+          continue;
+        const row& r = t_[h::taxonomy_terms].rows[i];
+        chain_term term{t.code, t.name, text(r, "description").value_or("")};
+        at_row(r, [&] {
+          return form ? &builder_.add_cooperation_form(std::move(term))
+                      : &builder_.add_initiator_role(std::move(term));
+        });
+      }
+    };
+    add_vocabulary(hsds_cooperation_forms_taxonomy, standard_cooperation_forms(), true);
+    add_vocabulary(hsds_initiator_roles_taxonomy, standard_initiator_roles(), false);
+
+    std::map<std::size_t, local_chain> chains;  // by row of taxonomy_terms
+    std::map<std::size_t, bool> dated;
+    for (std::size_t i = 0; i < t_[h::taxonomy_terms].rows.size(); ++i)
+      if (terms_[i].taxonomy == hsds_chains_taxonomy) {
+        if (terms_[i].code.empty())
+          fail(t_[h::taxonomy_terms].rows[i], "code", error_code::hsds_missing_value,
+               "a keten.chains term needs a code (the chain id)");
+        chains[i] = local_chain{.id = terms_[i].code, .name = terms_[i].name};
+      }
+    if (chains.empty()) return;
+    const table& all_terms = t_[h::taxonomy_terms];
+    for (std::size_t a = 0; a < t_[h::attributes].rows.size(); ++a) {
+      const row& attr = t_[h::attributes].rows[a];
+      const auto entity = reference(attr, "link_entity");
+      const auto link = reference(attr, "link_id");
+      if (!entity || !link || !reference(attr, "taxonomy_term_id")) continue;
+      const std::size_t term_row = all_terms.by_id.at(*reference(attr, "taxonomy_term_id"));
+      if (*entity == "organization" && chains.contains(term_row)) {
+        const auto org = t_[h::organizations].by_id.find(*link);
+        if (org == t_[h::organizations].by_id.end()) continue;  // reported by group_attributes
+        chains[term_row].partners.push_back(partner_ids_[org->second]);
+        continue;
+      }
+      if (*entity != "taxonomy_term") continue;
+      const auto linked = all_terms.by_id.find(*link);
+      if (linked == all_terms.by_id.end() || !chains.contains(linked->second)) continue;
+      local_chain& c = chains[linked->second];
+      const term_info& t = terms_[term_row];
+      if (t.taxonomy == hsds_municipality_taxonomy) {
+        c.municipalities.push_back(municipality_code(attr, t));
+      } else if (t.taxonomy == hsds_cooperation_forms_taxonomy) {
+        if (!c.form.empty())
+          fail(attr, "taxonomy_term_id", error_code::hsds_invalid_value,
+               fmt::format("chain '{}' has a second form of cooperation", detail::printable(c.id)));
+        c.form = t.code;
+      } else if (t.taxonomy == hsds_initiator_roles_taxonomy) {
+        c.initiators.push_back({.partner = {}, .role = t.code});
+      } else if (t.taxonomy == hsds_fields_taxonomy && t.code == h::term_chain_initiator) {
+        c.initiators.push_back({.partner = value_of(attr), .role = {}});
+      } else if (t.taxonomy == hsds_fields_taxonomy && t.code == h::term_chain_started) {
+        const auto day = parse_date(trim(value_of(attr)));
+        if (!day)
+          fail(attr, "value", error_code::hsds_invalid_value,
+               fmt::format("a chain's start is a date YYYY-MM-DD, got '{}'",
+                           detail::printable(value_of(attr))));
+        c.started = *day;
+        dated[linked->second] = true;
+      }
+    }
+    for (auto& [term_row, c] : chains) {
+      const row& r = all_terms.rows[term_row];
+      if (!dated[term_row])
+        fail(r, "", error_code::hsds_missing_value,
+             fmt::format("chain '{}' has no start day (a chain.started attribute)",
+                         detail::printable(c.id)));
+      if (c.form.empty())
+        fail(r, "", error_code::hsds_missing_value,
+             fmt::format("chain '{}' has no form of cooperation (a keten.cooperation_forms term)",
+                         detail::printable(c.id)));
+      at_row(r, [&] { return &builder_.add_chain(std::move(c)); });
+    }
+  }
+
   tables& t_;
   hsds_import_report& report_;
   const hsds_import_options& options_;
@@ -1159,6 +1446,11 @@ class importer {
       addresses_, locations_of_;
   std::vector<std::string> partner_ids_;
   std::unordered_map<std::string, const row*> offering_rows_;
+  date as_of_{};
+  // Crosswalk term and service rows by their lower-case match, in row order.
+  std::unordered_map<std::string, std::vector<std::size_t>> term_rows_, service_rows_;
+  std::unordered_map<std::size_t, std::size_t> unmapped_;  // term row → report_.unmapped_terms
+  std::unordered_map<std::size_t, std::size_t> last_service_of_unmapped_;  // + 1
 };
 
 hsds_import_result finish(tables& all, hsds_import_report report,

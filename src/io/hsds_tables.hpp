@@ -186,12 +186,14 @@ inline constexpr std::string_view term_typical_duration = "capacity.typical_dura
 inline constexpr std::string_view term_radius_km = "area.radius_km";
 inline constexpr std::string_view term_complementarity = "relation.complementarity";
 inline constexpr std::string_view term_precedence = "relation.precedence";
+inline constexpr std::string_view term_chain_started = "chain.started";
+inline constexpr std::string_view term_chain_initiator = "chain.initiator_partner";
 
 struct field_term {
   std::string_view code;
   std::string_view description;
 };
-inline constexpr std::array<field_term, 11> field_terms{{
+inline constexpr std::array<field_term, 13> field_terms{{
     {term_landscape_name, "Name of the keten landscape (on the keten.fields taxonomy)"},
     {term_partner_member, "National member organisation of a partner (on an organization)"},
     {term_partner_branch, "Local branch name of a partner, may be empty (on an organization)"},
@@ -210,6 +212,10 @@ inline constexpr std::array<field_term, 11> field_terms{{
     {term_precedence,
      "\"<category>\": help in the linked category comes before this one (on a "
      "taxonomy_term)"},
+    {term_chain_started,
+     "\"YYYY-MM-DD\": the day the local chain started (on a keten.chains term)"},
+    {term_chain_initiator,
+     "\"<partner id>\": a member partner that initiated the local chain (on a keten.chains term)"},
 }};
 
 /// The scheme of organization_identifiers rows that hold a keten partner id, and of units.
