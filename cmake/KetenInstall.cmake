@@ -13,7 +13,7 @@ install(DIRECTORY include/keten DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 if(TARGET keten_cli)
   install(TARGETS keten_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 endif()
-install(FILES data/nl_municipalities.csv data/national_landscape.json
+install(FILES data/nl_municipalities.csv data/national_landscape.json data/national_scan.json
         DESTINATION "${CMAKE_INSTALL_DATADIR}/keten/data")
 install(DIRECTORY data/example DESTINATION "${CMAKE_INSTALL_DATADIR}/keten/data")
 

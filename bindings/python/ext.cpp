@@ -1550,13 +1550,16 @@ PYBIND11_MODULE(_ext, m) {
            "weight, in_category, in_reach, candidates, rejected (counts), uncoverable (why no "
            "offering can cover it, or None), covered_by_best.");
 
+  void bind_cooperation(py::module_ & m);  // cooperation_ext.cpp: chains, scans, strengths
+  bind_cooperation(m);
   m.def(
       "match_batch",
       [](const keten::landscape& l, const case_batch& cases, std::size_t top_k,
          std::size_t max_partners, bool allow_waitlist,
-         const std::optional<keten::match_weights>& weights, bool exhaustive, std::size_t threads) {
-        const keten::match_options options =
-            make_options(top_k, max_partners, allow_waitlist, weights);
+         const std::optional<keten::match_weights>& weights, bool exhaustive, std::size_t threads,
+         const keten::collaboration_strengths* cooperation) {
+        keten::match_options options = make_options(top_k, max_partners, allow_waitlist, weights);
+        options.collaboration = cooperation;
         match_batch out{l, cases, {}};
         py::gil_scoped_release release;
         out.results = run_batch(l, cases.get(), options, exhaustive, threads);
@@ -1565,6 +1568,7 @@ PYBIND11_MODULE(_ext, m) {
       py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("top_k") = 5,
       py::arg("max_partners") = 3, py::arg("allow_waitlist") = false,
       py::arg("weights") = py::none(), py::arg("exhaustive") = false, py::arg("threads") = 1,
+      py::arg("cooperation") = py::none(),
       "Matches every case (see keten.match_batch). Releases the GIL.");
   m.def(
       "time_match_batch",

@@ -467,6 +467,11 @@ void bind_flow(py::module_& m) {
           [](const allocation_result& a) { return keten::to_points(a.result.complementarity); },
           "Complementarity points of the final assignment.")
       .def_property_readonly(
+          "collaboration",
+          [](const allocation_result& a) { return keten::to_points(a.result.collaboration); },
+          "The collaboration term of the result in points: per case, per pair of its partners, "
+          "weights.collaboration x their cooperation strength (0 without cooperation=).")
+      .def_property_readonly(
           "fairness_penalty",
           [](const allocation_result& a) { return keten::to_points(a.result.fairness_penalty); },
           "The fairness penalty in points (<= 0; 0 without fairness).")
@@ -536,10 +541,12 @@ void bind_flow(py::module_& m) {
       "allocate",
       [](const keten::landscape& l, const py::iterable& cases, double fairness, double waiting_day,
          bool improve_complementarity, const std::vector<int>& days_waiting,
-         const std::optional<keten::match_weights>& weights) {
+         const std::optional<keten::match_weights>& weights,
+         const keten::collaboration_strengths* cooperation) {
         allocation_result out{l, cases_of(cases), {}};
-        const keten::allocation_policy policy =
+        keten::allocation_policy policy =
             allocation_policy_of(fairness, waiting_day, improve_complementarity, weights);
+        policy.collaboration = cooperation;
         py::gil_scoped_release release;
         out.result = keten::allocate(out.land, *out.cases, policy, days_waiting);
         return out;
@@ -547,6 +554,7 @@ void bind_flow(py::module_& m) {
       py::arg("landscape"), py::arg("cases"), py::kw_only(), py::arg("fairness") = 0.0,
       py::arg("waiting_day") = 1.0, py::arg("improve_complementarity") = true,
       py::arg("days_waiting") = std::vector<int>{}, py::arg("weights") = py::none(),
+      py::arg("cooperation") = py::none(),
       "The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under "
       "the offerings' free units (see keten.allocate). Releases the GIL.");
 

@@ -1,10 +1,18 @@
-# Regenerates the national landscape and compares it byte for byte with the committed file.
-execute_process(COMMAND "${PROGRAM}" generate landscape -o "${OUTPUT}" RESULT_VARIABLE status)
+# Regenerates a committed data file (WHAT: landscape, the default, or scan; LANDSCAPE: the
+# landscape of a scan, default the national one) and compares it byte for byte with COMMITTED.
+if(NOT WHAT)
+  set(WHAT landscape)
+endif()
+set(extra)
+if(LANDSCAPE)
+  set(extra --landscape "${LANDSCAPE}")
+endif()
+execute_process(COMMAND "${PROGRAM}" generate ${WHAT} ${extra} -o "${OUTPUT}" RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
-  message(FATAL_ERROR "keten generate landscape failed (${status})")
+  message(FATAL_ERROR "keten generate ${WHAT} failed (${status})")
 endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${OUTPUT}" "${COMMITTED}" RESULT_VARIABLE differ)
 if(NOT differ EQUAL 0)
-  message(FATAL_ERROR "data/national_landscape.json differs from the generator's output; "
-                      "run: keten generate landscape -o data/national_landscape.json")
+  message(FATAL_ERROR "${COMMITTED} differs from the generator's output; "
+                      "run: keten generate ${WHAT} ${extra} -o ${COMMITTED}")
 endif()

@@ -49,6 +49,19 @@ from keten._ext import (
     validate_cases,
 )
 from keten._build import build_landscape
+from keten._cooperation import (
+    CONDITIONS,
+    CooperationReport,
+    Scan,
+    Strengths,
+    chain_members,
+    chains,
+    cooperation,
+    generate_scans,
+    load_scan,
+    parse_scan,
+    questionnaire,
+)
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
 from keten._ext import Allocation, FlowSolution
 from keten._flow import (
@@ -81,6 +94,17 @@ from keten.results import (
 )
 
 __all__ = [
+    "CONDITIONS",
+    "CooperationReport",
+    "Scan",
+    "Strengths",
+    "chain_members",
+    "chains",
+    "cooperation",
+    "generate_scans",
+    "load_scan",
+    "parse_scan",
+    "questionnaire",
     "DEFAULT_SEED",
     "Alternative",
     "Assignment",
@@ -195,6 +219,7 @@ def match(
     allow_waitlist: bool = False,
     weights: Optional[MatchWeights] = None,
     exhaustive: bool = False,
+    cooperation: Any = None,
 ) -> MatchResult:
     """The exact top-k bundles of offerings for one case, with pathway and reasons.
 
@@ -202,8 +227,11 @@ def match(
     ``bundles`` best first with score terms in points, assignments, alternatives and pathway);
     ``to_dict()`` gives the per-case shape of the ``keten.matches`` JSON format (docs/matching.md).
     ``exhaustive=True`` enumerates every assignment instead (the correctness oracle; same result,
-    slower). Raises ValidationError for bad options or a case that does not fit the landscape.
-    Releases the GIL while matching.
+    slower). ``cooperation`` (a :class:`CooperationReport` from :func:`keten.cooperation` or its
+    ``strengths``) feeds the collaboration term: partners who cooperate well score higher
+    together (``weights.collaboration`` points per pair times their strength). Raises
+    ValidationError for bad options or a case that does not fit the landscape. Releases the GIL
+    while matching.
     """
     batch = _ext.match_batch(
         landscape,
@@ -213,6 +241,7 @@ def match(
         allow_waitlist=allow_waitlist,
         weights=weights,
         exhaustive=exhaustive,
+        cooperation=_strengths(cooperation),
     )
     return BatchResult(batch)[0]
 
@@ -227,6 +256,7 @@ def match_batch(
     weights: Optional[MatchWeights] = None,
     exhaustive: bool = False,
     threads: int = 1,
+    cooperation: Any = None,
 ) -> BatchResult:
     """Matches every case of a batch, as :func:`match` does one, on ``threads`` C++ threads
     (0: one per core) without the GIL.
@@ -234,7 +264,8 @@ def match_batch(
     ``cases`` is a :class:`Cases` batch (read without conversion), Case objects, or a table of
     cases (a pandas DataFrame, see :func:`cases_from_frame`). Returns a :class:`BatchResult` in the
     order of the cases; the results do not depend on ``threads``. Raises ValidationError for the
-    first case (in order) that does not fit the landscape, or for bad options.
+    first case (in order) that does not fit the landscape, or for bad options. ``cooperation`` as
+    in :func:`match`.
     """
     batch = _ext.match_batch(
         landscape,
@@ -245,6 +276,7 @@ def match_batch(
         weights=weights,
         exhaustive=exhaustive,
         threads=threads,
+        cooperation=_strengths(cooperation),
     )
     return BatchResult(batch)
 
@@ -277,6 +309,18 @@ def allocate_stable(
         weights=weights,
         waiting_day=waiting_day,
         days_waiting=[] if days_waiting is None else [int(d) for d in days_waiting],
+    )
+
+
+def _strengths(cooperation: Any) -> Optional[Strengths]:
+    """The pair strengths of a CooperationReport, or Strengths as they are, or None."""
+    if cooperation is None or isinstance(cooperation, Strengths):
+        return cooperation
+    if isinstance(cooperation, CooperationReport):
+        return cooperation.strengths
+    raise TypeError(
+        "cooperation must be a keten.CooperationReport or its strengths, not "
+        + type(cooperation).__name__
     )
 
 

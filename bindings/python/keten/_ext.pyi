@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -518,6 +518,75 @@ class MatchBatch:
     @property
     def landscape(self) -> Landscape:
         ...
+class Scan:
+    """
+    Validated answers of cooperation scans (docs/cooperation.md): per chain and date, per respondent code and partner, a value 1-5 per statement of the questionnaire.
+    """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def answers(self) -> typing.Any:
+        """
+        One row per answer: chain, date, partner, respondent, statement, condition, value.
+        """
+    def dates(self, chain: str) -> list[str]:
+        """
+        The days chain `chain` was scanned, ascending (YYYY-MM-DD).
+        """
+    def save(self, path: os.PathLike | str | bytes) -> None:
+        """
+        Writes the scan: CSV if the path ends in .csv, else keten.scan JSON.
+        """
+    def to_csv(self) -> str:
+        """
+        The answers as CSV (one row per answer).
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The scan as a keten.scan JSON document.
+        """
+class Strengths:
+    """
+    Cooperation strength in [0, 1] per pair of partners (the strongest over their chains): what match() and allocate() read for their collaboration term.
+    """
+    def __len__(self) -> int:
+        ...
+    def max(self) -> float:
+        """
+        The largest strength (0 if empty).
+        """
+class CooperationReport:
+    """
+    What the scans say: the five conditions per chain, the partners' means, and the pair strengths (docs/cooperation.md).
+    """
+    def __repr__(self) -> str:
+        ...
+    def conditions(self) -> typing.Any:
+        """
+        One row per chain and condition: scanned, baseline, mean, spread (max - min of the partner means), sd (population sd of the partner means), counts, weakest, and the trend (before, change, superiority A, p_value, exact, significant).
+        """
+    def pairs(self) -> typing.Any:
+        """
+        One row per partner pair of a chain: its cooperation strength in [0, 1].
+        """
+    def partner_means(self) -> typing.Any:
+        """
+        One row per chain, answering partner and condition: the partner's mean.
+        """
+    def silent(self) -> dict:
+        """
+        Per chain the members that did not answer its scan.
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The report as a keten.cooperation JSON document.
+        """
+    @property
+    def strengths(self) -> Strengths:
+        """
+        The pair strengths, for match(..., cooperation=...) and allocate(..., cooperation=...).
+        """
 class FlowSolution:
     """
     The outcome of min_cost_flow.
@@ -580,6 +649,11 @@ class Allocation:
     def case_ids(self) -> list[str]:
         """
         The ids of the allocated cases, in order (for an Allocator: every case ever added; case_index refers to this list).
+        """
+    @property
+    def collaboration(self) -> float:
+        """
+        The collaboration term of the result in points: per case, per pair of its partners, weights.collaboration x their cooperation strength (0 without cooperation=).
         """
     @property
     def complementarity(self) -> float:
@@ -668,7 +742,7 @@ class Allocator:
         """
         The optimal allocation of the cases present: from scratch the first time, then by repairing the previous optimum. Releases the GIL.
         """
-def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> Allocation:
+def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None, cooperation: Strengths = None) -> Allocation:
     """
     The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under the offerings' free units (see keten.allocate). Releases the GIL.
     """
@@ -683,6 +757,22 @@ def allocation_model(landscape: Landscape, cases: collections.abc.Iterable, *, w
 def allocation_network(landscape: Landscape, cases: collections.abc.Iterable, *, grouped: bool = True, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> tuple[dict[str, numpy.typing.NDArray[numpy.int64]], int, int]:
     """
     The min-cost-flow network of allocate() on these cases: (columns as parse_dimacs gives them, the sink's node id, the number of supply nodes). Its optimal cost is minus the flow objective.
+    """
+def assess_cooperation(scan: Scan, *, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.05, current: str | None = None, baseline: str | None = None, chains: collections.abc.Sequence[str] = []) -> CooperationReport:
+    """
+    The five conditions per chain, trends and pair strengths (see keten.cooperation).
+    """
+def chain_members_table(landscape: Landscape) -> typing.Any:
+    """
+    One row per chain and member partner (see keten.chain_members).
+    """
+def chains_json(landscape: Landscape, municipalities: collections.abc.Sequence[str] = [], indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+    """
+    The chains as a keten.chains JSON document.
+    """
+def chains_table(landscape: Landscape) -> typing.Any:
+    """
+    The landscape's local chains, one row per chain (see keten.chains).
     """
 def check_flow_optimality(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any, flow: typing.Any, potential: typing.Any) -> str:
     """
@@ -712,6 +802,10 @@ def generate_national_landscape(seed: typing.SupportsInt | typing.SupportsIndex 
     """
     The synthetic national landscape for a seed (the default seed gives data/national_landscape.json).
     """
+def generate_scans(landscape: Landscape, *, seed: typing.SupportsInt | typing.SupportsIndex = 2022, chains: collections.abc.Sequence[str] = []) -> Scan:
+    """
+    Synthetic scans of the landscape's chains, two dates each (docs/data.md).
+    """
 def help_form_label(form: HelpForm, language: str = 'nl') -> str:
     """
     The Dutch ('nl') or English ('en') label of a help form. Raises ValueError for another language.
@@ -740,11 +834,15 @@ def load_landscape(path: os.PathLike | str | bytes) -> Landscape:
     """
     Reads a landscape file: a snapshot if it starts with the snapshot magic, else a keten.landscape JSON document. Raises ParseError, ValidationError, KetenIOError.
     """
+def load_scan(path: os.PathLike | str | bytes, landscape: Landscape) -> Scan:
+    """
+    Reads a scan file (keten.scan JSON, or CSV one row per answer) against the landscape. Raises ParseError / ValidationError naming file, line or pointer, field and chain; nothing is half-imported.
+    """
 def load_snapshot(path: os.PathLike | str | bytes) -> Landscape:
     """
     Reads a snapshot file. Raises ParseError, ValidationError, KetenIOError.
     """
-def match_batch(landscape: Landscape, cases: Cases, *, top_k: typing.SupportsInt | typing.SupportsIndex = 5, max_partners: typing.SupportsInt | typing.SupportsIndex = 3, allow_waitlist: bool = False, weights: MatchWeights | None = None, exhaustive: bool = False, threads: typing.SupportsInt | typing.SupportsIndex = 1) -> MatchBatch:
+def match_batch(landscape: Landscape, cases: Cases, *, top_k: typing.SupportsInt | typing.SupportsIndex = 5, max_partners: typing.SupportsInt | typing.SupportsIndex = 3, allow_waitlist: bool = False, weights: MatchWeights | None = None, exhaustive: bool = False, threads: typing.SupportsInt | typing.SupportsIndex = 1, cooperation: Strengths = None) -> MatchBatch:
     """
     Matches every case (see keten.match_batch). Releases the GIL.
     """
@@ -775,6 +873,18 @@ def parse_hsds(text: str, source_name: str = '<string>', *, strict: bool = False
 def parse_landscape(text: str, source_name: str = '<string>') -> Landscape:
     """
     Parses a keten.landscape JSON document. Raises ParseError or ValidationError.
+    """
+def parse_scan(text: str, landscape: Landscape, source: str = '<string>') -> Scan:
+    """
+    Parses a scan from text: keten.scan JSON if it starts with '{', else CSV.
+    """
+def questionnaire_table() -> typing.Any:
+    """
+    The standard questionnaire (see keten.questionnaire).
+    """
+def rank_sum_test(before: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], after: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> tuple[float, float, bool]:
+    """
+    The trend test of the cooperation report: Mann-Whitney of `after` against `before` with midranks; returns (Vargha-Delaney A, two-sided p, exact). Exact permutation p up to 80 values in all, else the normal approximation with tie and continuity correction.
     """
 def read_dimacs(path: os.PathLike | str | bytes) -> dict[str, numpy.typing.NDArray[numpy.int64]]:
     """

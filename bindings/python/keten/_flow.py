@@ -196,6 +196,7 @@ def allocate(
     improve_complementarity: bool = True,
     days_waiting: Optional[Iterable[int]] = None,
     weights: Optional[MatchWeights] = None,
+    cooperation: Any = None,
 ) -> Allocation:
     """All open needs of a day assigned at once, optimally, under the offerings' free units
     (docs/allocation.md): each need gets at most one offering, maximising the sum over assigned
@@ -207,7 +208,10 @@ def allocate(
     of a municipality's needs left unmet costs k x fairness points each);
     ``improve_complementarity`` moves single needs when the case gains more complementarity than
     fit is lost; ``days_waiting`` has one entry (>= 0) per case; ``weights`` the MatchWeights
-    (cover, distance, wait, complementarity are used). Releases the GIL.
+    (cover, distance, wait, complementarity and collaboration are used); ``cooperation`` (a
+    :class:`keten.CooperationReport` or its ``strengths``) adds the collaboration term: per case
+    and pair of its partners, ``weights.collaboration`` x their cooperation strength, through the
+    improvement step. Releases the GIL.
 
     Returns an :class:`Allocation`: totals (``objective``, ``flow_objective``,
     ``complementarity``, ``fairness_penalty`` in points; ``groups``, ``arcs``, ``parts``,
@@ -215,7 +219,7 @@ def allocate(
     ``to_json()`` (the keten.allocation document). Raises ValidationError (a ValueError) for a
     case that does not fit the landscape, duplicate case ids, or a negative or non-finite weight.
     """
-    from keten import _as_cases  # the conversion match_batch uses
+    from keten import _as_cases, _strengths  # the conversions match_batch uses
 
     return _ext.allocate(
         landscape,
@@ -225,6 +229,7 @@ def allocate(
         improve_complementarity=improve_complementarity,
         days_waiting=[] if days_waiting is None else [int(d) for d in days_waiting],
         weights=weights,
+        cooperation=_strengths(cooperation),
     )
 
 
