@@ -43,8 +43,8 @@ statement& statement::bind(int i, std::int64_t v) {
 }
 
 statement& statement::bind(int i, std::string_view v) {
-  const int rc =
-      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  const int rc = sqlite3_bind_text(stmt_, i, v.data() != nullptr ? v.data() : "",
+                                   static_cast<int>(v.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) fail(db_, rc, "binding a value", file_);
   return *this;
 }

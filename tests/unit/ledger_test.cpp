@@ -53,7 +53,7 @@ landscape small_landscape() {
   landscape_builder b(keten_test::small_geography({"GM0363"}));
   b.add_partner(make_partner("p1")).add_partner(make_partner("p2"));
   b.add_offering(make_offering("o1", "p1"));
-  auto o2 = make_offering("o2", "p2", {"work.job"});
+  auto o2 = make_offering("o2", "p2", {"work.job_search"});
   o2.units.free_units = 1;
   b.add_offering(o2);
   auto o3 = make_offering("o3", "p2", {"money.debts"});
@@ -84,14 +84,14 @@ TEST(Ledger, FullLifecycleKeepsEveryTransition) {
   EXPECT_EQ(last.from, s::in_progress);
   EXPECT_EQ(l.capacity_of("o1").held, 0);
   const auto h = l.history(id);
-  ASSERT_EQ(h.size(), 7u);
+  ASSERT_EQ(h.size(), 6u);
   EXPECT_FALSE(h[0].from.has_value());
   EXPECT_EQ(h[0].to, s::requested);
   EXPECT_EQ(h[0].actor, a::referrer);
   EXPECT_EQ(h[3].reason, r::could_not_contact);
   EXPECT_EQ(h[3].note, "tried twice");
-  EXPECT_EQ(h[6].to, s::completed);
-  EXPECT_EQ(h[6].at, t0() + std::chrono::hours(5));
+  EXPECT_EQ(h[5].to, s::completed);
+  EXPECT_EQ(h[5].at, t0() + std::chrono::hours(5));
   for (std::size_t i = 1; i < h.size(); ++i)
     EXPECT_LT(h[i - 1].id, h[i].id);
   EXPECT_TRUE(l.check().ok());
@@ -177,16 +177,16 @@ TEST(Ledger, CapacityIsNeverOverCommitted) {
   temp_ledger_path tmp("capacity");
   ledger l(tmp.path);
   l.add_offerings(small_landscape());
-  const auto a1 = l.refer({"c1", "work.job", "o2", false}, t0());
+  const auto a1 = l.refer({"c1", "work.job_search", "o2", false}, t0());
   const auto e = catch_error<validation_error>([&] {
-    (void)l.refer({"c2", "work.job", "o2", false}, t0());
+    (void)l.refer({"c2", "work.job_search", "o2", false}, t0());
   });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code(), error_code::ledger_no_capacity);
   EXPECT_EQ(e->where().object_id, "o2");
   EXPECT_EQ(l.list().size(), 1u);
   // a draft holds nothing; requesting it needs a free unit
-  const auto d = l.refer({"c2", "work.job", "o2", true}, t0());
+  const auto d = l.refer({"c2", "work.job_search", "o2", true}, t0());
   EXPECT_EQ(l.capacity_of("o2").held, 1);
   EXPECT_THROW(l.update({d, s::requested, a::referrer}), validation_error);
   EXPECT_EQ(l.get(d).state, s::draft);
@@ -199,8 +199,8 @@ TEST(Ledger, CapacityIsNeverOverCommitted) {
   l.update({d, s::entered_in_error, a::referrer});
   EXPECT_EQ(l.capacity_of("o2").held, 0);
   l.set_capacity("o2", 0);
-  EXPECT_THROW((void)l.refer({"c3", "work.job", "o2", false}, t0()), validation_error);
-  EXPECT_THROW((void)l.refer({"c3", "work.job", "nope", false}, t0()), not_found_error);
+  EXPECT_THROW((void)l.refer({"c3", "work.job_search", "o2", false}, t0()), validation_error);
+  EXPECT_THROW((void)l.refer({"c3", "work.job_search", "nope", false}, t0()), not_found_error);
   // refer_all: all or none
   const std::vector<referral_request> rs{{"c4", "money.debts", "o1", false},
                                          {"c5", "money.debts", "o1", false},
@@ -242,7 +242,7 @@ TEST(Ledger, DeclinesPerPartnerAndHelpForm) {
     const auto id = l.refer({"c" + std::to_string(i), "money.debts", "o1", false}, t0());
     l.update({id, s::rejected, a::partner, i == 0 ? r::not_eligible : r::no_capacity});
   }
-  const auto id = l.refer({"c9", "work.job", "o2", false}, t0());
+  const auto id = l.refer({"c9", "work.job_search", "o2", false}, t0());
   l.update({id, s::cancelled, a::referrer, r::no_longer_interested});  // not a decline
   const auto d = l.declines();
   ASSERT_EQ(d.size(), 2u);
