@@ -192,10 +192,24 @@ struct ledger::impl {
   mutable std::mutex mutex;
 
   ~impl() {
+    cache.clear();
     if (db != nullptr) sqlite3_close_v2(db);
   }
 
   [[nodiscard]] statement prepare(std::string_view sql) const { return {db, sql, file}; }
+  /// The hot statements of the write paths, prepared once per connection (keyed by the literal).
+  std::map<const char*, statement> cache;
+  statement& cached(const char* sql) {
+    auto it = cache.find(sql);
+    if (it == cache.end()) it = cache.emplace(sql, prepare(sql)).first;
+    it->second.reset();
+    return it->second;
+  }
+  /// Resets the cached statements, so that none keeps a read snapshot open past the commit.
+  void reset_cached() noexcept {
+    for (auto& [sql, st] : cache)
+      st.reset();
+  }
 
   std::int64_t scalar(std::string_view sql) const {
     auto st = prepare(sql);
@@ -210,13 +224,16 @@ struct ledger::impl {
     try {
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
+        reset_cached();
         exec(db, "COMMIT", file);
       } else {
         auto result = body();
+        reset_cached();
         exec(db, "COMMIT", file);
         return result;
       }
     } catch (...) {
+      reset_cached();
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
@@ -304,7 +321,7 @@ struct ledger::impl {
   std::int64_t insert_transition(std::int64_t referral_id, std::optional<referral_state> from,
                                  referral_state to, actor_role actor, referral_reason reason,
                                  std::string_view note, ledger_time at) {
-    auto st = prepare(
+    auto& st = cached(
         "INSERT INTO transition(referral, from_state, to_state, actor, reason, note, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, referral_id);
@@ -322,7 +339,7 @@ struct ledger::impl {
   }
 
   void take_unit(const std::string& offering, const std::string& what) {
-    auto st = prepare("UPDATE offering SET held = held + 1 WHERE id = ? AND held < total");
+    auto& st = cached("UPDATE offering SET held = held + 1 WHERE id = ? AND held < total");
     st.bind(1, offering).run();
     if (sqlite3_changes(db) != 1)
       throw validation_error(error_code::ledger_no_capacity,
@@ -331,7 +348,7 @@ struct ledger::impl {
   }
 
   void release_unit(const std::string& offering) {
-    auto st = prepare("UPDATE offering SET held = held - 1 WHERE id = ? AND held > 0");
+    auto& st = cached("UPDATE offering SET held = held - 1 WHERE id = ? AND held > 0");
     st.bind(1, offering).run();
     if (sqlite3_changes(db) != 1)
       damaged(fmt::format("offering '{}' holds no unit to release", offering));
@@ -345,7 +362,7 @@ struct ledger::impl {
       throw validation_error(error_code::empty_value, "a referral needs a need category",
                              source_position{file, 0, 0, {}, "need", r.case_id});
     {
-      auto st = prepare("SELECT 1 FROM offering WHERE id = ?");
+      auto& st = cached("SELECT 1 FROM offering WHERE id = ?");
       st.bind(1, r.offering);
       if (!st.step())
         throw not_found_error(fmt::format("the ledger knows no offering '{}'", r.offering),
@@ -353,7 +370,7 @@ struct ledger::impl {
     }
     const referral_state state = r.draft ? referral_state::draft : referral_state::requested;
     if (!r.draft) take_unit(r.offering, fmt::format("referral of case '{}'", r.case_id));
-    auto st = prepare(
+    auto& st = cached(
         "INSERT INTO referral(case_id, need, offering, state, created, updated) VALUES (?, ?, ?, "
         "?, ?, ?)");
     st.bind(1, r.case_id)
@@ -369,7 +386,7 @@ struct ledger::impl {
   }
 
   referral_transition move(const transition_request& t, ledger_time at) {
-    auto st = prepare("SELECT state, offering FROM referral WHERE id = ?");
+    auto& st = cached("SELECT state, offering FROM referral WHERE id = ?");
     st.bind(1, t.referral);
     const std::string id_text = std::to_string(t.referral);
     if (!st.step())
@@ -392,7 +409,7 @@ struct ledger::impl {
     if (holds_capacity(t.to) && !holds_capacity(from))
       take_unit(offering, fmt::format("referral {}", t.referral));
     if (!holds_capacity(t.to) && holds_capacity(from)) release_unit(offering);
-    auto up = prepare("UPDATE referral SET state = ?, updated = ? WHERE id = ?");
+    auto& up = cached("UPDATE referral SET state = ?, updated = ? WHERE id = ?");
     up.bind(1, static_cast<std::int64_t>(t.to)).bind(2, ms(at)).bind(3, t.referral).run();
     const std::int64_t tid =
         insert_transition(t.referral, from, t.to, t.actor, t.reason, t.note, at);
