@@ -50,7 +50,7 @@ from keten._ext import (
 )
 from keten._build import build_landscape
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
-from keten._ext import Allocation, FlowSolution
+from keten._ext import Allocation, FlowSolution, Ledger
 from keten._flow import (
     Allocator,
     AllocationNetwork,
@@ -81,6 +81,7 @@ from keten.results import (
 )
 
 __all__ = [
+    "Ledger",
     "DEFAULT_SEED",
     "Alternative",
     "Assignment",
