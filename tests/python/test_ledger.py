@@ -22,7 +22,7 @@ def test_lifecycle_history_as_dataframe(tmp_path, land):
     h = ledger.history(rid)
     assert list(h["to_state"]) == ["requested", "accepted", "in-progress", "completed"]
     assert list(h["actor"]) == ["referrer", "partner", "partner", "partner"]
-    assert h["from_state"].iloc[0] is None
+    assert h["from_state"].isna().iloc[0]
     assert str(h["at"].iloc[1]) == "2023-11-14 22:15:00+00:00"
     after = {c["offering"]: c["held"] for c in ledger.capacities()}["shm-gm0193-maatje"]
     assert (before, after) == (1, 0)
