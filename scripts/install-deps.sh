@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ make cmake ninja-build pkg-config git ccache
   libboost-graph-dev libboost-serialization-dev libeigen3-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libcsv-dev libxxhash-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libcsv-dev libxxhash-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev liblemon-dev
   clang-format
   python3 python3-venv python3-dev python3-pip

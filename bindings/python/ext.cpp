@@ -1668,4 +1668,6 @@ PYBIND11_MODULE(_ext, m) {
 
   void bind_flow(py::module_ & m);  // flow_ext.cpp: min-cost flow, allocation, HSDS
   bind_flow(m);
+  void bind_ledger(py::module_ & m);  // ledger_ext.cpp: the referral ledger
+  bind_ledger(m);
 }

@@ -25,6 +25,7 @@
 #include "keten/flow_instances.hpp"
 #include "keten/keten.hpp"
 
+#include "allocation_result.hpp"
 #include "case_batch.hpp"
 
 namespace py = pybind11;
@@ -153,11 +154,7 @@ struct flow_result {
 
 // --- allocation -----------------------------------------------------------------------------
 
-struct allocation_result {
-  keten::landscape land;
-  std::shared_ptr<const std::vector<keten::help_case>> cases;  // shared with a keten.Cases batch
-  keten::allocation result;
-};
+using keten_python::allocation_result;  // allocation_result.hpp
 
 py::object make_table(const py::dict& columns) {
   return py::module_::import("keten._ext").attr("Table")(columns);

@@ -70,6 +70,15 @@ enum class error_code : int {
   hsds_broken_reference = 504,  ///< validation_error: a reference to a record that is not there
   hsds_duplicate_id = 505,      ///< validation_error: two records of one table with one id
   hsds_invalid_value = 506,     ///< validation_error: a value out of range or of the wrong form
+  // the referral ledger (keten/ledger.hpp): 600–699
+  illegal_transition = 601,  ///< transition_error: that role may not make that transition now
+  reason_required = 602,     ///< validation_error: rejected/cancelled/on-hold/failed without reason
+  ledger_no_capacity = 603,  ///< validation_error: the offering has no free unit to hold
+  ledger_foreign = 604,      ///< parse_error: not a SQLite database, or not a keten ledger
+  ledger_damaged = 605,      ///< parse_error: a ledger whose schema or pages are broken
+  ledger_version = 606,      ///< parse_error: a ledger of a newer format
+  ledger_busy = 607,         ///< io_error: another connection held the write lock too long
+  ledger_storage = 608,      ///< io_error: SQLite failed otherwise (disk full, read-only, …)
 };
 
 /// Base of every exception keten throws on purpose.
@@ -111,6 +120,27 @@ class io_error : public error {
  public:
   io_error(error_code code, std::string message, source_position where = {})
       : error(code, "io_error", std::move(message), std::move(where)) {}
+};
+
+/// A referral transition that the ledger refuses (keten/ledger.hpp): names the referral
+/// (object_id), its state and the transition asked for.
+class transition_error : public validation_error {
+ public:
+  transition_error(std::string message, std::string referral, std::string state,
+                   std::string transition)
+      : validation_error(error_code::illegal_transition, std::move(message),
+                         source_position{{}, 0, 0, {}, "state", referral}),
+        referral_(std::move(referral)),
+        state_(std::move(state)),
+        transition_(std::move(transition)) {}
+  [[nodiscard]] const std::string& referral() const noexcept { return referral_; }
+  [[nodiscard]] const std::string& state() const noexcept { return state_; }
+  [[nodiscard]] const std::string& transition() const noexcept { return transition_; }
+
+ private:
+  std::string referral_;
+  std::string state_;
+  std::string transition_;
 };
 
 /// Rethrows `e` (same dynamic type, same code and message) with the unknown parts of its position

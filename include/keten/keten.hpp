@@ -12,6 +12,7 @@
 #include "keten/hsds.hpp"
 #include "keten/io.hpp"
 #include "keten/landscape.hpp"
+#include "keten/ledger.hpp"
 #include "keten/matching.hpp"
 #include "keten/offering.hpp"
 #include "keten/pathway.hpp"

@@ -61,4 +61,7 @@ void add_stable_commands(CLI::App& app);
 /// `keten network`: the partner network's metrics (network_command.cpp, docs/analysis.md).
 void add_network_commands(CLI::App& app);
 
+/// `keten ledger open|refer|update|show|expire|check` (ledger_command.cpp, docs/ledger.md).
+void add_ledger_commands(CLI::App& app);
+
 }  // namespace keten::cli

@@ -63,7 +63,7 @@ from keten._cooperation import (
     questionnaire,
 )
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
-from keten._ext import Allocation, FlowSolution
+from keten._ext import Allocation, FlowSolution, Ledger
 from keten._flow import (
     Allocator,
     AllocationNetwork,
@@ -105,6 +105,7 @@ __all__ = [
     "load_scan",
     "parse_scan",
     "questionnaire",
+    "Ledger",
     "DEFAULT_SEED",
     "Alternative",
     "Assignment",
