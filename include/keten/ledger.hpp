@@ -244,8 +244,8 @@ class ledger {
   std::vector<referral_transition> update_all(std::span<const transition_request> ts,
                                               ledger_time at = ledger_now());
 
-  /// Cancels (reason expired, actor system) every requested referral not answered since before
-  /// `cutoff`. Returns how many.
+  /// Cancels (reason expired, actor system) every requested referral whose last transition is at
+  /// or before `cutoff` (unanswered for at least now - cutoff). Returns how many.
   std::size_t expire(ledger_time cutoff, ledger_time at = ledger_now());
 
   [[nodiscard]] referral get(std::int64_t id) const;

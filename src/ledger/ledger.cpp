@@ -585,7 +585,7 @@ std::size_t ledger::expire(ledger_time cutoff, ledger_time at) {
     std::vector<std::int64_t> ids;
     {
       auto st =
-          impl_->prepare("SELECT id FROM referral WHERE state = ? AND updated < ? ORDER BY id");
+          impl_->prepare("SELECT id FROM referral WHERE state = ? AND updated <= ? ORDER BY id");
       st.bind(1, static_cast<std::int64_t>(referral_state::requested)).bind(2, ms(cutoff));
       while (st.step())
         ids.push_back(st.int64(0));

@@ -131,7 +131,7 @@ BAD_LANDSCAPES = {
     "missing format": lambda d: d.pop("format"),
     "missing version": lambda d: d.pop("version"),
     "cases format": lambda d: d.update(format="keten.cases"),
-    "version 2": lambda d: d.update(version=2),
+    "version 3": lambda d: d.update(version=3),
     "version as string": lambda d: d.update(version="1"),
     "not an object": None,  # handled below
     "partner without member": lambda d: d["partners"][0].pop("member"),

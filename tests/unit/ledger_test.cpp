@@ -220,6 +220,7 @@ TEST(Ledger, ExpireCancelsUnansweredRequests) {
   l.update({answered, s::accepted, a::partner}, t0() + std::chrono::hours(1));
   const auto fresh = l.refer({"c3", "money.debts", "o3", false}, t0() + std::chrono::days(20));
   EXPECT_EQ(l.capacity_of("o3").held, 3);
+  EXPECT_EQ(l.expire(t0() - std::chrono::milliseconds(1), t0() + std::chrono::days(21)), 0u);
   EXPECT_EQ(l.expire(t0() + std::chrono::days(14), t0() + std::chrono::days(21)), 1u);
   EXPECT_EQ(l.get(old1).state, s::cancelled);
   EXPECT_EQ(l.history(old1).back().reason, r::expired);

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_SEED', 'FlowSolution', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -741,6 +741,58 @@ class Allocator:
     def solve(self) -> Allocation:
         """
         The optimal allocation of the cases present: from scratch the first time, then by repairing the previous optimum. Releases the GIL.
+        """
+class Ledger:
+    """
+    The referral ledger on a SQLite file (docs/ledger.md): referrals with FHIR Task states, capacity holds and every transition's time and actor role.
+    """
+    def __init__(self, path: os.PathLike | str | bytes, *, synchronous: str = 'full', create: bool = True, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0) -> None:
+        """
+        Opens or creates a ledger. Raises ParseError for a foreign, damaged or newer file.
+        """
+    def add_offerings(self, landscape: Landscape) -> int:
+        """
+        Registers the landscape's offerings (free units as total); returns how many are new.
+        """
+    def capacities(self) -> list:
+        """
+        Each offering's total, held and free units.
+        """
+    def check(self) -> list[str]:
+        """
+        The broken invariants (an empty list when every invariant holds).
+        """
+    def declines(self) -> typing.Any:
+        """
+        Declines per partner, help form, state and reason as a pandas.DataFrame.
+        """
+    def expire(self, older_than_days: typing.SupportsFloat | typing.SupportsIndex) -> int:
+        """
+        Cancels (reason expired) requested referrals unanswered for that many days.
+        """
+    def history(self, referral: typing.SupportsInt | typing.SupportsIndex | None = None) -> typing.Any:
+        """
+        The transitions (of one referral, or all) as a pandas.DataFrame: transition, referral, from_state, to_state, actor, reason, note, at (UTC).
+        """
+    def refer(self, case: str, need: str, offering: str, *, draft: bool = False, at: typing.SupportsFloat | typing.SupportsIndex | None = None) -> int:
+        """
+        Creates a referral (requested: holds one unit). Returns its id.
+        """
+    def referral(self, id: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        One referral as a dict.
+        """
+    def referrals(self, *, open_only: bool = False) -> list:
+        """
+        The referrals as a list of dicts.
+        """
+    def seed(self, allocation: Allocation) -> list[int]:
+        """
+        A requested referral for every assigned need of a keten.allocate() result (all or none).
+        """
+    def update(self, referral: typing.SupportsInt | typing.SupportsIndex, state: str, *, actor: str, reason: str = 'none', note: str = '', at: typing.SupportsFloat | typing.SupportsIndex | None = None) -> int:
+        """
+        Moves a referral; returns the transition id. Raises ValidationError (refused: nothing changes) or NotFoundError.
         """
 def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None, cooperation: Strengths = None) -> Allocation:
     """
