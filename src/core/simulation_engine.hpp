@@ -235,6 +235,7 @@ class engine {
   void round(double now);
   void round_allocate(double now, bool warm);
   void round_match(double now);
+  void drop_warm();
   void refer(std::size_t w, std::uint32_t need_position, offering_index o, double now);
   void final_outcome(std::uint32_t rec, need_outcome why, double now);
   void compact_waiting();

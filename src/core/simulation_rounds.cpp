@@ -90,12 +90,8 @@ void engine::compact_waiting() {
 void engine::round(double now) {
   const auto start = std::chrono::steady_clock::now();
   ++result_.rounds;
+  if (policy_ != referral_policy::allocate && warm_) drop_warm();
   if (policy_ == referral_policy::match) {
-    if (warm_) {
-      warm_.reset();
-      for (waiting_meta& m : meta_)
-        m.in_allocator = false;
-    }
     round_match(now);
   } else {
     round_allocate(now, policy_ == referral_policy::allocate);
@@ -105,82 +101,68 @@ void engine::round(double now) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+void engine::drop_warm() {
+  warm_.reset();
+  allocator_seq_.clear();
+  allocator_needs_.clear();
+  for (waiting_meta& m : meta_)
+    m.in_allocator = false;
+}
+
 void engine::round_allocate(double now, bool warm) {
+  // Warm: the allocator of the last round, told what changed (cases in and out, free units).
+  // Cold: a new allocator (its first solve is allocate() from scratch) with every waiting case.
   std::unique_ptr<allocator> cold;
-  allocator* a = nullptr;
+  std::vector<std::uint32_t> cold_seq;
+  std::vector<std::vector<std::uint32_t>> cold_needs;
+  if (warm && !warm_) {
+    warm_ = std::make_unique<allocator>(land_, allocation_);
+    for (offering_state& s : offerings_)
+      s.dirty = true;
+  }
+  if (!warm) cold = std::make_unique<allocator>(land_, allocation_);
+  allocator& a = warm ? *warm_ : *cold;
+  std::vector<std::uint32_t>& seq_of = warm ? allocator_seq_ : cold_seq;
+  std::vector<std::vector<std::uint32_t>>& needs_of = warm ? allocator_needs_ : cold_needs;
   std::vector<help_case> adding;
   std::vector<int> offsets;
-  std::vector<std::size_t> added;
-  if (warm) {
-    if (!warm_) {
-      warm_ = std::make_unique<allocator>(land_, allocation_);
-      for (std::size_t o = 0; o < offerings_.size(); ++o)
-        offerings_[o].dirty = true;
-    }
-    a = warm_.get();
-    for (std::size_t w = 0; w < waiting_.size(); ++w)
-      if (!meta_[w].in_allocator) added.push_back(w);
-  } else {
-    cold = std::make_unique<allocator>(land_, allocation_);
-    a = cold.get();
-    for (std::size_t w = 0; w < waiting_.size(); ++w)
-      added.push_back(w);
-  }
-  adding.reserve(added.size());
-  for (std::size_t w : added) {
+  for (std::size_t w = 0; w < waiting_.size(); ++w) {
+    if (warm && meta_[w].in_allocator) continue;
     adding.push_back(waiting_[w]);
     offsets.push_back(meta_[w].offset);
-    allocator_seq_.push_back(meta_[w].seq);
-    allocator_needs_.push_back(meta_[w].needs);
+    seq_of.push_back(meta_[w].seq);
+    needs_of.push_back(meta_[w].needs);
     if (warm) meta_[w].in_allocator = true;
   }
-  const std::size_t first = a->cases().size();
-  if (!warm) {
-    allocator_seq_.erase(allocator_seq_.begin(),
-                         allocator_seq_.end() - static_cast<std::ptrdiff_t>(added.size()));
-    allocator_needs_.erase(allocator_needs_.begin(),
-                           allocator_needs_.end() - static_cast<std::ptrdiff_t>(added.size()));
-  }
-  (void)first;
-  a->add_cases(adding, offsets);
+  a.add_cases(adding, offsets);
   for (std::size_t o = 0; o < offerings_.size(); ++o) {
     offering_state& s = offerings_[o];
-    if (!warm || s.dirty) a->set_free_units(static_cast<offering_index>(o), s.free());
-    s.dirty = false;
+    if (!warm || s.dirty) a.set_free_units(static_cast<offering_index>(o), s.free());
+    if (warm) s.dirty = false;
   }
-  const allocation& result = a->solve();
-  const auto needs_of = [&](const need_ref& n) -> std::uint32_t {
-    return allocator_needs_[n.case_index][n.need_index];
+  const allocation& result = a.solve();
+  const auto refer_need = [&](const need_ref& n, offering_index o) {
+    const std::size_t w = position_.at(seq_of[n.case_index]);
+    const std::uint32_t rec = needs_of[n.case_index][n.need_index];
+    const auto at = std::find(meta_[w].needs.begin(), meta_[w].needs.end(), rec);
+    refer(w, static_cast<std::uint32_t>(at - meta_[w].needs.begin()), o, now);
   };
-  if (warm && result.warm) {
-    for (const need_change& x : result.changes) {
-      if (!x.after) continue;
-      const std::size_t w = position_.at(allocator_seq_[x.need.case_index]);
-      (void)needs_of;
-      const std::uint32_t rec = allocator_needs_[x.need.case_index][x.need.need_index];
-      const auto at = std::find(meta_[w].needs.begin(), meta_[w].needs.end(), rec);
-      refer(w, static_cast<std::uint32_t>(at - meta_[w].needs.begin()), *x.after, now);
-    }
+  if (result.warm) {
+    // Every need assigned before has left with its case: the changes with an offering after are
+    // this round's referrals, found without reading the whole result.
+    for (const need_change& x : result.changes)
+      if (x.after) refer_need(x.need, *x.after);
   } else {
-    for (const assigned_need& x : result.assigned) {
-      const std::size_t w = position_.at(allocator_seq_[x.need.case_index]);
-      const std::uint32_t rec = allocator_needs_[x.need.case_index][x.need.need_index];
-      const auto at = std::find(meta_[w].needs.begin(), meta_[w].needs.end(), rec);
-      refer(w, static_cast<std::uint32_t>(at - meta_[w].needs.begin()), x.offering, now);
-    }
+    for (const assigned_need& x : result.assigned)
+      refer_need(x.need, x.offering);
   }
   // Needs nothing can cover are at the end of the waitlist (every such need is new: its case left
   // the allocator in the round it was found).
   for (auto it = result.unmet.rbegin(); it != result.unmet.rend(); ++it) {
     if (it->reason == unmet_reason::capacity_exhausted) break;
-    const std::size_t w = position_.at(allocator_seq_[it->need.case_index]);
-    final_outcome(allocator_needs_[it->need.case_index][it->need.need_index],
-                  outcome_of(it->reason), now);
+    const std::size_t w = position_.at(seq_of[it->need.case_index]);
+    final_outcome(needs_of[it->need.case_index][it->need.need_index], outcome_of(it->reason), now);
     meta_[w].touched = true;
-  }
-  if (!warm) {
-    allocator_seq_.clear();
-    allocator_needs_.clear();
   }
 }
 

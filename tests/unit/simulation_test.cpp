@@ -280,6 +280,37 @@ TEST(Simulation, ClosingATeamLengthensWaitsAndOpeningOneServes) {
   EXPECT_GT(to_new, 0u);
 }
 
+TEST(Simulation, PolicyChangesMidRunKeepEveryNeedAccountedFor) {
+  const scenario s = parse_scenario_json(R"({"format": "keten.scenario", "version": 1, "changes": [
+      {"week": 1, "referral": "match"}, {"week": 2, "referral": "allocate_cold"},
+      {"week": 3, "referral": "allocate"}, {"week": 3.5, "round_days": 0},
+      {"week": 4, "round_days": 7}, {"week": 4, "demand": 3, "help_form": "group"}]})",
+                                         national());
+  simulation_options o = small_run(9, 6);
+  o.demand_factor = 2;
+  const simulation_result r = simulate(national(), o, &s);
+  std::size_t referred = 0, waiting = 0;
+  for (const simulated_need& n : r.needs) {
+    referred += n.outcome == need_outcome::referred;
+    waiting += n.outcome == need_outcome::waiting;
+    if (n.outcome == need_outcome::referred) EXPECT_GE(n.wait(), 0.0);
+  }
+  EXPECT_GT(referred, 50u);
+  // Weekly rounds from week 4: nothing is referred between two rounds.
+  for (const simulated_need& n : r.needs)
+    if (n.outcome == need_outcome::referred && n.referred > 28.0 + 1e-9)
+      EXPECT_NEAR(std::fmod(n.referred, 7.0), 0.0, 1e-9) << n.referred;
+  // The week rows count what the needs say.
+  std::size_t rows_referred = 0, rows_arrived = 0;
+  for (const week_row& w : r.weeks) {
+    rows_referred += w.referred;
+    rows_arrived += w.arrived;
+  }
+  EXPECT_EQ(rows_referred, referred);
+  EXPECT_EQ(rows_arrived, r.needs.size());
+  EXPECT_GT(waiting + referred, 0u);
+}
+
 TEST(Simulation, ShardsSplitTheCountryWithoutSharingAnOffering) {
   const auto shards = simulation_shards(national(), 3);
   ASSERT_EQ(shards.size(), 3u);
