@@ -35,8 +35,8 @@ void engine::check_options() const {
   for (std::size_t f = 0; f < help_form_count; ++f) {
     if (!(o.form_demand[f] >= 0) || !std::isfinite(o.form_demand[f]))
       bad("form_demand", "form_demand must be finite numbers ≥ 0");
-    if (!(o.yearly_volumes[f] >= 0) || !std::isfinite(o.yearly_volumes[f]))
-      bad("yearly_volumes", "yearly_volumes must be finite numbers ≥ 0");
+    if (!(o.yearly_needs_per_100k[f] >= 0) || !std::isfinite(o.yearly_needs_per_100k[f]))
+      bad("yearly_needs_per_100k", "yearly_needs_per_100k must be finite numbers ≥ 0");
     if (!(o.duration_shapes[f] >= 0) || !std::isfinite(o.duration_shapes[f]))
       bad("duration_shapes", "duration_shapes must be finite numbers ≥ 0");
   }
@@ -56,9 +56,12 @@ std::uint32_t engine::local_of(municipality_index m) {
 void engine::set_up_scope() {
   const geography& places = land_.places();
   local_index_.assign(places.size(), -1);
-  arrivals_here_.assign(places.size(), options_.municipalities.empty());
+  arrivals_here_.assign(places.size(), false);
   for (const std::string& code : options_.municipalities)
     arrivals_here_[places.index_of(code)] = true;
+  if (options_.municipalities.empty())
+    for (municipality_index m = 0; m < places.size(); ++m)
+      arrivals_here_[m] = reached(base_, m);
   for (municipality_index m = 0; m < places.size(); ++m)
     if (arrivals_here_[m]) (void)local_of(static_cast<municipality_index>(m));
   // The offerings that may serve a case in the scope: what candidates() lists for its
@@ -127,34 +130,16 @@ void engine::set_up_offerings() {
 void engine::set_up_arrivals() {
   const geography& places = land_.places();
   if (options_.sample.empty()) {
-    // The per-capita rate of each help form where it is offered (in the baseline landscape, so
-    // that a scenario does not change demand), applied everywhere.
     const double needs_per_case = detail::mean_needs_per_case();
-    std::array<double, help_form_count> reached{};
-    double everyone = 0;
-    for (municipality_index m = 0; m < places.size(); ++m) {
-      everyone += places[m].population;
-      const case_location where{.municipality = places[m].code};
-      std::array<bool, help_form_count> has{};
-      for (category_index c = 0; c < base_.categories().size(); ++c) {
-        const auto f = static_cast<std::size_t>(base_.categories()[c].form);
-        if (!has[f] && !base_.offerings_reaching(where, static_cast<category_index>(c)).empty())
-          has[f] = true;
-      }
-      for (std::size_t f = 0; f < help_form_count; ++f)
-        if (has[f]) reached[f] += places[m].population;
-    }
     for (municipality_index m = 0; m < places.size(); ++m) {
       if (!arrivals_here_[m]) continue;
       for (std::size_t f = 0; f < help_form_count; ++f) {
-        const double population = reached[f] > 0 ? reached[f] : everyone;
-        const double yearly =
-            population > 0 ? options_.yearly_volumes[f] * places[m].population / population : 0;
         arrival_stream s(options_.seed,
                          fmt::format("{}/{}", places[m].code, to_string(all_help_forms[f])));
-        s.municipality = static_cast<municipality_index>(m);
+        s.municipality = m;
         s.form = all_help_forms[f];
-        s.base_rate = yearly / needs_per_case / days_per_year;
+        s.base_rate = options_.yearly_needs_per_100k[f] * places[m].population / 1e5 /
+                      needs_per_case / days_per_year;
         streams_.push_back(std::move(s));
       }
     }

@@ -88,6 +88,14 @@ inline need_outcome outcome_of(rejection r) {
 landscape rebuild(const landscape& l, std::span<const partner> partners,
                   std::span<const offering> offerings, bool free_all);
 
+/// True if some offering of the landscape serves municipality `m` (its representative point).
+inline bool reached(const landscape& l, municipality_index m) {
+  const case_location where{.municipality = l.places()[m].code};
+  for (category_index c = 0; c < l.categories().size(); ++c)
+    if (!l.offerings_reaching(where, c).empty()) return true;
+  return false;
+}
+
 /// One offering's capacity and use.
 struct offering_state {
   bool in_scope = false;

@@ -13,6 +13,7 @@
 
 #include "keten/error.hpp"
 #include "keten/simulation.hpp"
+#include "simulation_engine.hpp"
 
 namespace keten {
 
@@ -84,6 +85,13 @@ std::vector<simulation_summary_row> summarize(const landscape& l, const simulati
     }
   }
   for (const offering_usage& u : r.offerings) {
+    if (u.offering >= l.offerings().size())
+      throw validation_error(
+          error_code::unknown_reference,
+          fmt::format("the result names offering {} but the landscape has {}: summarize a "
+                      "scenario's run with with_opened_offerings(landscape, scenario)",
+                      u.offering, l.offerings().size()),
+          {.field = "offerings"});
     const municipality_index home =
         l.places().index_of(l.partners()[l.partner_of(u.offering)].municipality);
     group& g = at(home, l.categories()[l.categories_of(u.offering).front()].form);
@@ -236,7 +244,7 @@ std::vector<std::vector<std::string>> simulation_shards(const landscape& l, std:
       parent[find(m)] = find(0);
   std::map<std::size_t, std::vector<municipality_index>> components;
   for (municipality_index m = 0; m < m_count; ++m)
-    components[find(m)].push_back(m);
+    if (detail::sim::reached(l, m)) components[find(m)].push_back(m);
   struct component {
     double population = 0;
     std::vector<municipality_index> members;

@@ -318,7 +318,16 @@ TEST(Simulation, ShardsSplitTheCountryWithoutSharingAnOffering) {
   for (const auto& s : shards)
     for (const std::string& code : s)
       EXPECT_TRUE(all.insert(code).second) << code;
-  EXPECT_EQ(all.size(), national().places().size());
+  std::size_t reached = 0;  // the municipalities some offering serves
+  for (std::size_t m = 0; m < national().places().size(); ++m) {
+    const case_location where{.municipality =
+                                  national().places()[static_cast<municipality_index>(m)].code};
+    bool any = false;
+    for (category_index c = 0; c < national().categories().size(); ++c)
+      any = any || !national().offerings_reaching(where, c).empty();
+    reached += any;
+  }
+  EXPECT_EQ(all.size(), reached);
   // No offering may serve municipalities of two shards.
   std::map<std::string, std::size_t> shard_of;
   for (std::size_t k = 0; k < shards.size(); ++k)
@@ -344,6 +353,38 @@ TEST(Simulation, ShardsSplitTheCountryWithoutSharingAnOffering) {
     parts += simulate(national(), o).needs.size();
   }
   EXPECT_EQ(parts, whole.needs.size());
+}
+
+TEST(Simulation, DefaultRatesAreThePublishedVolumesOverThePopulationReached) {
+  // The members' yearly volumes over the population of the municipalities where the national
+  // landscape reaches each help form (docs/simulation.md).
+  const std::array<double, help_form_count> volumes{11300, 10000, 2450, 11000, 3750};
+  std::array<double, help_form_count> population{};
+  const geography& places = national().places();
+  for (municipality_index m = 0; m < places.size(); ++m) {
+    std::array<bool, help_form_count> has{};
+    for (category_index c = 0; c < national().categories().size(); ++c)
+      if (!national().offerings_reaching({.municipality = places[m].code}, c).empty())
+        has[static_cast<std::size_t>(national().categories()[c].form)] = true;
+    for (std::size_t f = 0; f < help_form_count; ++f)
+      if (has[f]) population[f] += places[m].population;
+  }
+  for (std::size_t f = 0; f < help_form_count; ++f)
+    EXPECT_NEAR(default_yearly_needs_per_100k[f], volumes[f] / population[f] * 1e5, 0.01) << f;
+  // And a year of arrivals brings about those needs per help form where each form is offered
+  // (first needs at the rate, later ones drawn as generate_cases does, in every municipality
+  // reached by any help form): more than half of the volume, less than three times.
+  simulation_options o;
+  o.weeks = 52;
+  o.volunteer_turnover = 0;
+  const simulation_result r = simulate(national(), o);
+  std::array<double, help_form_count> arrived{};
+  for (const simulated_need& n : r.needs)
+    ++arrived[static_cast<std::size_t>(national().categories()[n.category].form)];
+  for (std::size_t f = 0; f < help_form_count; ++f) {
+    EXPECT_GT(arrived[f], 0.5 * volumes[f]) << f;
+    EXPECT_LT(arrived[f], 3.0 * volumes[f]) << f;
+  }
 }
 
 TEST(Simulation, EstimateMeanUsesStudentT) {
