@@ -1670,4 +1670,6 @@ PYBIND11_MODULE(_ext, m) {
   bind_flow(m);
   void bind_ledger(py::module_ & m);  // ledger_ext.cpp: the referral ledger
   bind_ledger(m);
+  void bind_simulation(py::module_ & m);  // simulation_ext.cpp: the what-if simulation
+  bind_simulation(m);
 }

@@ -44,11 +44,13 @@ enum class referral_policy : std::uint8_t {
 [[nodiscard]] std::string_view to_string(referral_policy p) noexcept;
 [[nodiscard]] std::optional<referral_policy> parse_referral_policy(std::string_view text) noexcept;
 
-/// Published yearly volumes per help form (needs helped per year nationally; docs/data.md):
-/// SchuldHulpMaatje 11,300 households, HipHelpt 10,000 people, JobHulpMaatje 2,450 places
-/// (assumption), Present 11,000 projects, TijdVoorActie 3,750 units (assumption).
-inline constexpr std::array<double, help_form_count> published_yearly_volumes{11300, 10000, 2450,
-                                                                              11000, 3750};
+/// Needs per 100,000 inhabitants per year, per help form: the members' published yearly volumes
+/// (SchuldHulpMaatje 11,300 households, HipHelpt 10,000 people, Present 11,000 projects;
+/// JobHulpMaatje 2,450 and TijdVoorActie 3,750 units are assumptions) divided by the population of
+/// the municipalities where the synthetic national landscape (seed 2022) reaches that help form:
+/// 11.56, 7.62, 6.32, 10.24 and 5.92 million (docs/simulation.md; a test recomputes them).
+inline constexpr std::array<double, help_form_count> default_yearly_needs_per_100k{
+    97.73, 131.27, 38.78, 107.39, 63.31};
 
 /// Shape of the gamma distribution of help durations per help form (the mean is the offering's
 /// typical_duration_days; offerings of at most one day are deterministic). 0 = deterministic.
@@ -70,15 +72,17 @@ struct simulation_options {
   /// Multiplies every arrival rate; per help form another factor on top.
   double demand_factor{1.0};
   std::array<double, help_form_count> form_demand{1, 1, 1, 1, 1};
-  /// Synthetic arrivals: yearly needs per help form nationally, spread over every municipality in
-  /// proportion to population at the per-capita rate of the municipalities the form reaches.
-  std::array<double, help_form_count> yearly_volumes{published_yearly_volumes};
+  /// Synthetic arrivals: needs per 100,000 inhabitants per year, per help form; cases arrive per
+  /// municipality and help form of their first need at this rate divided by the mean needs per
+  /// case (2.26), and draw further needs as generate_cases() does.
+  std::array<double, help_form_count> yearly_needs_per_100k{default_yearly_needs_per_100k};
   /// Resampled arrivals instead: if not empty, cases are drawn from these (with fresh ids), each
   /// (municipality, help form of the first need) at the rate it has in the sample, which spans
   /// sample_days days. Every case must be valid for the landscape.
   std::vector<help_case> sample;
   double sample_days{7};
-  /// Arrivals only in these municipalities (CBS codes; a region shard); empty = everywhere.
+  /// Arrivals only in these municipalities (CBS codes; a region shard); empty = every
+  /// municipality that some offering of the landscape serves.
   std::vector<std::string> municipalities;
   std::array<double, help_form_count> duration_shapes{default_duration_shapes};
   /// Share of an offering's volunteers (units) who leave per year, replaced on average by as many
@@ -234,7 +238,9 @@ struct simulation_summary_row {
 };
 
 /// The rows of one run: by help form and municipality (rows with arrivals or offerings), by help
-/// form, or one total. Percentiles are the nearest-rank ones. O(needs log needs).
+/// form, or one total. Percentiles are the nearest-rank ones. `l` is the landscape the run used:
+/// for a scenario that opens offerings, with_opened_offerings(landscape, scenario); throws
+/// validation_error if the result names an offering `l` does not have. O(needs log needs).
 [[nodiscard]] std::vector<simulation_summary_row> summarize(const landscape& l,
                                                             const simulation_result& r,
                                                             simulation_grouping by);
@@ -266,22 +272,29 @@ struct metric_comparison {
 };
 
 /// The metrics of simulation_metrics per group, baseline[i] against what_if[i] (the same seed),
-/// with `confidence` intervals over the seeds. Throws validation_error if the spans differ in
-/// length or are empty, or the seeds of a pair differ. O(Σ summarize).
+/// with `confidence` intervals over the seeds, on the scenario's landscape (as summarize). Throws
+/// validation_error if the spans differ in length or are empty, or the seeds of a pair differ.
+/// O(Σ summarize).
 [[nodiscard]] std::vector<metric_comparison> compare(const landscape& l,
                                                      std::span<const simulation_result> baseline,
                                                      std::span<const simulation_result> what_if,
                                                      simulation_grouping by,
                                                      double confidence = 0.95);
 
-/// The region shards of the landscape: municipalities grouped so that no offering serves two
-/// groups (connected components of the "offering may serve municipality" relation, packed into at
-/// most `count` groups of about equal population, largest first). Simulating each group with
-/// options.municipalities set to it is the whole simulation split into independent parts. An
-/// offering listing PC4 areas joins every municipality (keten knows no PC4 table). O(offerings ×
-/// municipalities reached + municipalities log municipalities).
+/// The region shards of the landscape: the municipalities some offering serves, grouped so that
+/// no offering serves two groups (connected components of the "offering may serve municipality"
+/// relation, packed into at most `count` groups of about equal population, largest first).
+/// Simulating each group with options.municipalities set to it is the whole simulation split into
+/// independent parts. An offering listing PC4 areas joins every municipality (keten knows no PC4
+/// table). O(offerings × municipalities reached + municipalities log municipalities).
 [[nodiscard]] std::vector<std::vector<std::string>> simulation_shards(const landscape& l,
                                                                       std::size_t count);
+
+/// The runs of the shards of one simulation (the same seed and length, disjoint municipalities) as
+/// one result: needs, offerings and weeks side by side (case numbers of later parts shifted past
+/// the earlier ones'), referrals between partners added up, rounds and their time added up.
+/// Throws validation_error if the seeds or the measured days differ. O(size of the parts).
+[[nodiscard]] simulation_result merge_results(std::span<const simulation_result> parts);
 
 // --- JSON ----------------------------------------------------------------------------------
 

@@ -212,6 +212,41 @@ std::vector<metric_comparison> compare(const landscape& l,
   return out;
 }
 
+simulation_result merge_results(std::span<const simulation_result> parts) {
+  simulation_result out;
+  if (parts.empty()) return out;
+  out.seed = parts.front().seed;
+  out.days = parts.front().days;
+  std::uint32_t shift = 0;
+  std::map<std::pair<partner_index, partner_index>, std::uint32_t> pairs;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const simulation_result& p = parts[k];
+    if (p.seed != out.seed || p.days != out.days)
+      throw validation_error(error_code::invalid_value,
+                             fmt::format("part {} is seed {} over {} days, part 0 seed {} over {} "
+                                         "days: only runs of one simulation merge",
+                                         k, p.seed, p.days, out.seed, out.days),
+                             {.field = "parts"});
+    std::uint32_t next = shift;
+    for (simulated_need n : p.needs) {
+      n.case_number += shift;
+      next = std::max(next, n.case_number + 1);
+      out.needs.push_back(n);
+    }
+    shift = next;
+    out.offerings.insert(out.offerings.end(), p.offerings.begin(), p.offerings.end());
+    out.weeks.insert(out.weeks.end(), p.weeks.begin(), p.weeks.end());
+    for (const partner_referral& r : p.referrals)
+      pairs[{r.from, r.to}] += r.count;
+    out.rounds += p.rounds;
+    out.round_seconds += p.round_seconds;
+    out.cases += p.cases;
+  }
+  for (const auto& [pair, count] : pairs)
+    out.referrals.push_back({pair.first, pair.second, count});
+  return out;
+}
+
 std::vector<std::vector<std::string>> simulation_shards(const landscape& l, std::size_t count) {
   if (count == 0)
     throw validation_error(error_code::invalid_value, "the number of shards must be at least 1",

@@ -347,12 +347,28 @@ TEST(Simulation, ShardsSplitTheCountryWithoutSharingAnOffering) {
   o.weeks = 1;
   o.seed = 3;
   const simulation_result whole = simulate(national(), o);
-  std::size_t parts = 0;
+  std::vector<simulation_result> parts;
   for (const auto& s : shards) {
     o.municipalities = s;
-    parts += simulate(national(), o).needs.size();
+    parts.push_back(simulate(national(), o));
   }
-  EXPECT_EQ(parts, whole.needs.size());
+  const simulation_result merged = merge_results(parts);
+  EXPECT_EQ(merged.needs.size(), whole.needs.size());
+  EXPECT_EQ(merged.cases, whole.cases);
+  EXPECT_EQ(merged.offerings.size(), whole.offerings.size());
+  std::set<std::uint32_t> numbers;
+  for (const simulated_need& n : merged.needs)
+    numbers.insert(n.case_number);
+  EXPECT_EQ(numbers.size(), merged.cases);  // case numbers stay apart
+  std::multiset<std::pair<municipality_index, double>> a, b;
+  for (const simulated_need& n : whole.needs)
+    a.insert({n.municipality, n.arrived});
+  for (const simulated_need& n : merged.needs)
+    b.insert({n.municipality, n.arrived});
+  EXPECT_EQ(a, b);  // the same arrivals, at the same times
+  parts.back().seed = 4;
+  expect_error<validation_error>([&] { (void)merge_results(parts); }, error_code::invalid_value,
+                                 {.field = "parts"});
 }
 
 TEST(Simulation, DefaultRatesAreThePublishedVolumesOverThePopulationReached) {

@@ -78,6 +78,19 @@ from keten._flow import (
     parse_hsds,
     read_dimacs,
 )
+from keten._simulation import (
+    DEFAULT_DURATION_SHAPES,
+    DEFAULT_YEARLY_NEEDS_PER_100K,
+    Scenario,
+    SimulationResult,
+    compare,
+    load_scenario,
+    merge_results,
+    parse_scenario,
+    simulate,
+    simulation_shards,
+    summarize,
+)
 from keten.results import (
     Alternative,
     Assignment,
@@ -94,6 +107,17 @@ from keten.results import (
 )
 
 __all__ = [
+    "DEFAULT_DURATION_SHAPES",
+    "DEFAULT_YEARLY_NEEDS_PER_100K",
+    "Scenario",
+    "SimulationResult",
+    "compare",
+    "load_scenario",
+    "merge_results",
+    "parse_scenario",
+    "simulate",
+    "simulation_shards",
+    "summarize",
     "CONDITIONS",
     "CooperationReport",
     "Scan",
