@@ -7,6 +7,8 @@
 #   make check-format   fail if any C++ source is not formatted
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
 #   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
+#   make bench-simulation  a national year simulated, warm allocator against allocate() each round,
+#                       and Dask scenarios on 1 and 2 workers (docs/benchmarks.md, "Simulation")
 #   make bench-memory   peak memory of the min-cost-flow core against LEMON (benchmarks/mcf_memory.sh)
 #   make fuzz-smoke     build the libFuzzer harnesses (clang) and run each for FUZZ_SMOKE_TIME s
 #   make fuzz           the same for FUZZ_TIME s each (default 600), keeping the corpus in build/fuzz
@@ -26,7 +28,7 @@ KETEN := $(BUILD)/keten
 export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory bench-simulation install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -133,6 +135,11 @@ bench-python: python
 	@$(PY) benchmarks/python/bench_alloc.py
 	@$(PY) benchmarks/python/bench_flow.py
 	@$(PY) benchmarks/python/bench_network.py
+
+bench-simulation: deps build/bench/CMakeCache.txt python
+	@$(CMAKE) --build --preset bench --target keten_simulation_benchmarks
+	@build/bench/benchmarks/keten_simulation_benchmarks --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true $(BENCH_ARGS)
+	@$(PY) benchmarks/python/bench_scale.py
 
 bench-memory: deps build/bench/CMakeCache.txt
 	@$(CMAKE) --build --preset bench

@@ -463,6 +463,15 @@ void bind_simulation(py::module_& m) {
       py::arg("landscape"), py::arg("count"),
       "Municipalities in at most `count` groups that no offering joins (docs/scale.md).");
 
+  m.def(
+      "estimate_mean",
+      [](const std::vector<double>& values, double confidence) {
+        const keten::seed_estimate e = keten::estimate_mean(values, confidence);
+        return py::make_tuple(e.mean, e.low, e.high, e.seeds);
+      },
+      py::arg("values"), py::arg("confidence") = 0.95,
+      "The mean of the values (NaN left out) and its Student-t interval: (mean, low, high, n).");
+
   m.attr("DEFAULT_YEARLY_NEEDS_PER_100K") = keten::default_yearly_needs_per_100k;
   m.attr("DEFAULT_DURATION_SHAPES") = keten::default_duration_shapes;
 }

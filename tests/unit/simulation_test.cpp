@@ -196,7 +196,9 @@ TEST(Simulation, SingleOfferingMeanWaitMatchesErlangC) {
   EXPECT_NEAR(expected, 1.1082, 0.0001);  // W_q = 0.5541 / (2.5 − 2)
   EXPECT_LE(mean.low, expected) << "simulated " << mean.mean << " vs Erlang C " << expected;
   EXPECT_GE(mean.high, expected) << "simulated " << mean.mean << " vs Erlang C " << expected;
-  if (!sanitized) EXPECT_LT(mean.high - mean.low, 0.5 * expected) << "too wide to tell";
+  if (!sanitized) {
+    EXPECT_LT(mean.high - mean.low, 0.5 * expected) << "too wide to tell";
+  }
   EXPECT_LE(share.low, p_wait);
   EXPECT_GE(share.high, p_wait);
 }
@@ -293,13 +295,17 @@ TEST(Simulation, PolicyChangesMidRunKeepEveryNeedAccountedFor) {
   for (const simulated_need& n : r.needs) {
     referred += n.outcome == need_outcome::referred;
     waiting += n.outcome == need_outcome::waiting;
-    if (n.outcome == need_outcome::referred) EXPECT_GE(n.wait(), 0.0);
+    if (n.outcome == need_outcome::referred) {
+      EXPECT_GE(n.wait(), 0.0);
+    }
   }
   EXPECT_GT(referred, 50u);
   // Weekly rounds from week 4: nothing is referred between two rounds.
-  for (const simulated_need& n : r.needs)
-    if (n.outcome == need_outcome::referred && n.referred > 28.0 + 1e-9)
+  for (const simulated_need& n : r.needs) {
+    if (n.outcome == need_outcome::referred && n.referred > 28.0 + 1e-9) {
       EXPECT_NEAR(std::fmod(n.referred, 7.0), 0.0, 1e-9) << n.referred;
+    }
+  }
   // The week rows count what the needs say.
   std::size_t rows_referred = 0, rows_arrived = 0;
   for (const week_row& w : r.weeks) {
