@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_DURATION_SHAPES', 'DEFAULT_SEED', 'DEFAULT_YEARLY_NEEDS_PER_100K', 'FlowSolution', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Scenario', 'SimulationResult', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'compare_runs', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_scenario', 'load_snapshot', 'match_batch', 'member_organisation', 'merge_results', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'parse_scenario', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'simulate', 'simulation_shards', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_DURATION_SHAPES', 'DEFAULT_SEED', 'DEFAULT_YEARLY_NEEDS_PER_100K', 'FlowSolution', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Scenario', 'SimulationResult', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'compare_runs', 'distance_km', 'estimate_mean', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_scenario', 'load_snapshot', 'match_batch', 'member_organisation', 'merge_results', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'parse_scenario', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'simulate', 'simulation_shards', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -901,6 +901,10 @@ def compare_runs(baseline: collections.abc.Sequence[SimulationResult], scenario:
 def distance_km(a: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex], b: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]) -> float:
     """
     Great-circle distance in km between two (lat, lon) points.
+    """
+def estimate_mean(values: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float, float, int]:
+    """
+    The mean of the values (NaN left out) and its Student-t interval: (mean, low, high, n).
     """
 def export_hsds(landscape: Landscape, directory: os.PathLike | str | bytes, *, updated: str = '') -> None:
     """
