@@ -270,12 +270,12 @@ constexpr int pickle_version = 1;
 py::tuple run_state(const simulation_run& run) {
   const keten::simulation_result& r = run.result;
   return py::make_tuple(pickle_version, run.land, r.seed, r.days, r.rounds, r.round_seconds,
-                        r.cases, pack(r.needs), pack(r.offerings), pack(r.weeks),
-                        pack(r.referrals));
+                        r.cases, pack(r.needs), pack(r.offerings), pack(r.weeks), pack(r.referrals),
+                        r.sample_skipped);
 }
 
 simulation_run run_from_state(const py::tuple& t) {
-  if (t.size() != 11 || t[0].cast<int>() != pickle_version)
+  if (t.size() != 12 || t[0].cast<int>() != pickle_version)
     throw keten::parse_error(keten::error_code::unsupported_format,
                              "not a SimulationResult pickled by this keten version");
   simulation_run run{t[1].cast<keten::landscape>(), {}};
@@ -289,6 +289,7 @@ simulation_run run_from_state(const py::tuple& t) {
   r.offerings = unpack<keten::offering_usage>(t[8].cast<py::bytes>(), "offerings");
   r.weeks = unpack<keten::week_row>(t[9].cast<py::bytes>(), "weeks");
   r.referrals = unpack<keten::partner_referral>(t[10].cast<py::bytes>(), "referrals");
+  r.sample_skipped = t[11].cast<std::size_t>();
   return run;
 }
 
@@ -338,6 +339,9 @@ void bind_simulation(py::module_& m) {
       .def_property_readonly("round_seconds",
                              [](const simulation_run& r) { return r.result.round_seconds; })
       .def_property_readonly("cases", [](const simulation_run& r) { return r.result.cases; })
+      .def_property_readonly(
+          "sample_skipped", [](const simulation_run& r) { return r.result.sample_skipped; },
+          "Sample cases left out: without a municipality.")
       .def_property_readonly("landscape", [](const simulation_run& r) { return r.land; })
       .def("needs", &needs_table,
            "One row per need that arrived in the measured period: case (arrival number), need, "

@@ -158,6 +158,7 @@ struct simulation_result {
   std::size_t rounds{};                   ///< referral rounds, warm-up included
   double round_seconds{};                 ///< wall time spent in rounds (solving, reading results)
   std::size_t cases{};                    ///< cases that arrived in the measured period
+  std::size_t sample_skipped{};           ///< sample cases left out: no municipality
   std::vector<simulated_need> needs;      ///< by arrival
   std::vector<offering_usage> offerings;  ///< those in reach of the arrivals' municipalities
   std::vector<week_row> weeks;            ///< rows with anything in them

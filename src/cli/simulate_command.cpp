@@ -178,6 +178,9 @@ void add_simulate_commands(CLI::App& app) {
                o.warmup_weeks > 0 ? fmt::format(" after {} weeks' warm-up", o.warmup_weeks) : "",
                a->seeds, first, first + a->seeds - 1, a->rounds, a->policy,
                o.sample.empty() ? "" : fmt::format(", arrivals resampled from {}", a->cases));
+    if (!base.empty() && base.front().sample_skipped > 0)
+      fmt::print("  {} of the {} cases have no municipality and were left out of the sample\n",
+                 base.front().sample_skipped, o.sample.size());
     fmt::print("  {} runs in {:.2f} s; {} referral rounds, {:.3f} ms per round\n", runs, seconds,
                rounds, rounds > 0 ? round_seconds * 1000.0 / static_cast<double>(rounds) : 0.0);
     if (what_if) {

@@ -152,10 +152,10 @@ void engine::set_up_arrivals() {
       } catch (const error& e) {
         rethrow_with_position(e, {.field = fmt::format("sample[{}]", i), .object_id = c.id});
       }
-      if (c.location.municipality.empty())
-        throw validation_error(error_code::missing_field,
-                               "a sample case needs a municipality (the simulation's unit)",
-                               {.field = "location.municipality", .object_id = c.id});
+      if (c.location.municipality.empty()) {  // the unit of arrivals and of every table
+        ++result_.sample_skipped;
+        continue;
+      }
       const municipality_index m = places.index_of(c.location.municipality);
       if (!arrivals_here_[m]) continue;
       groups[{m, land_.categories()[land_.categories().index_of(c.needs.front().category)].form}]

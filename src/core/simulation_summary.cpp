@@ -217,6 +217,7 @@ simulation_result merge_results(std::span<const simulation_result> parts) {
   if (parts.empty()) return out;
   out.seed = parts.front().seed;
   out.days = parts.front().days;
+  out.sample_skipped = parts.front().sample_skipped;  // every shard skips the same sample cases
   std::uint32_t shift = 0;
   std::map<std::pair<partner_index, partner_index>, std::uint32_t> pairs;
   for (std::size_t k = 0; k < parts.size(); ++k) {

@@ -238,7 +238,6 @@ std::string simulation_to_json(const landscape& l, const simulation_options& opt
     doc["comparison"] = std::move(rows);
   } else {
     // The same metrics per group, each a mean over the seeds with its interval.
-    std::vector<simulation_result> none;
     for (const metric_comparison& c : compare(l, baseline, baseline, by)) {
       ordered_json r;
       put_group(r, l, c.municipality, c.form);
