@@ -9,7 +9,9 @@ and three scenarios, each with four seeds, a national year each (16 independent 
 shards), through keten.scale.run_scenarios. The two clusters are started once and kept; each
 repetition runs the batch on both, back to back in a random order (timing.paired), so that both
 see the same load of a shared machine; the median of the per-pair ratios is the speed-up.
-Reported beside it: the serial time of one task (in this process), and the tasks per second.
+Reported beside it: the serial time of one task (in this process), the tasks per second, and a
+task's compute time on a worker with one worker and with two (Dask's task stream), which tells
+Dask's own overhead from two workers slowing each other down on cores shared with other load.
 """
 
 from __future__ import annotations
@@ -58,13 +60,22 @@ def main() -> None:
         )
         clusters[workers] = (cluster, distributed.Client(cluster))
 
+    task_seconds = {1: [], 2: []}  # per batch: the mean compute time of a task on a worker
+
     def batch(workers: int) -> float:
         client = clusters[workers][1]
-        start = time.perf_counter()
-        runs = scale.run_scenarios(
-            national, SCENARIOS, seeds=args.seeds, shards=1, client=client, **options
-        )
-        elapsed = time.perf_counter() - start
+        with distributed.get_task_stream(client) as stream:
+            start = time.perf_counter()
+            runs = scale.run_scenarios(
+                national, SCENARIOS, seeds=args.seeds, shards=1, client=client, **options
+            )
+            elapsed = time.perf_counter() - start
+        computes = [
+            part["stop"] - part["start"]
+            for task in stream.data if "run_task" in str(task["key"])
+            for part in task["startstops"] if part["action"] == "compute"
+        ]  # fmt: skip
+        task_seconds[workers].append(sum(computes) / max(1, len(computes)))
         assert runs.tasks == tasks
         return elapsed
 
@@ -80,6 +91,12 @@ def main() -> None:
     print(f"  1 worker  {one:6.2f} s  ({tasks / one:.2f} tasks/s)")
     print(f"  2 workers {two:6.2f} s  ({tasks / two:.2f} tasks/s)")
     print(f"  speed-up 1 -> 2 workers: {ratio:.2f}x (median of {args.repetitions} paired runs)")
+    import statistics
+
+    t1, t2 = (statistics.median(task_seconds[w][1:]) for w in (1, 2))
+    print(f"  a task's compute time on a worker: {t1:.3f} s with 1 worker, {t2:.3f} s with 2 "
+          f"(> 1: the two workers slow each other down: cores shared with other load)")  # fmt: skip
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

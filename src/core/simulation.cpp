@@ -530,6 +530,7 @@ landscape with_opened_offerings(const landscape& l, const scenario& what_if) {
     if (c.opened_partner) partners.push_back(*c.opened_partner);
     if (c.opened) offerings.push_back(*c.opened);
   }
+  if (partners.empty() && offerings.empty()) return l;  // shares the store: O(1)
   return detail::sim::rebuild(l, partners, offerings, false);
 }
 
