@@ -858,6 +858,11 @@ class SimulationResult:
     def rounds(self) -> int:
         ...
     @property
+    def sample_skipped(self) -> int:
+        """
+        Sample cases left out: without a municipality.
+        """
+    @property
     def seed(self) -> int:
         ...
 def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None, cooperation: Strengths = None) -> Allocation:
