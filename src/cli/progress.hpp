@@ -31,8 +31,11 @@ class progress_line {
     const double fraction =
         total == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total);
     const auto filled = static_cast<std::size_t>(fraction * 30.0);
-    fmt::print(stderr, "\r{:<10} [{:<30}] {:3.0f}%", phase, std::string(filled, '#'),
-               fraction * 100.0);
+    const auto percent = static_cast<int>(fraction * 100.0 + 0.5);
+    if (percent == last_percent_ && phase == last_phase_) return;  // nothing new to show
+    last_percent_ = percent;
+    last_phase_ = phase;
+    fmt::print(stderr, "\r{:<10} [{:<30}] {:3}%", phase, std::string(filled, '#'), percent);
     std::fflush(stderr);
   }
 
@@ -40,6 +43,8 @@ class progress_line {
   std::chrono::steady_clock::time_point start_;
   bool tty_;
   bool shown_ = false;
+  int last_percent_ = -1;
+  std::string last_phase_;
 };
 
 }  // namespace keten::cli
