@@ -1670,4 +1670,6 @@ PYBIND11_MODULE(_ext, m) {
   bind_flow(m);
   void bind_ledger(py::module_ & m);  // ledger_ext.cpp: the referral ledger
   bind_ledger(m);
+  void bind_gaps(py::module_ & m);  // gaps_ext.cpp: the gap analysis and new teams
+  bind_gaps(m);
 }

@@ -54,6 +54,7 @@ from keten._cooperation import (
     CooperationReport,
     Scan,
     Strengths,
+    chain_dot,
     chain_members,
     chains,
     cooperation,
@@ -62,6 +63,7 @@ from keten._cooperation import (
     parse_scan,
     questionnaire,
 )
+from keten._gaps import FORMS, GapAnalysis, TeamPlan, gaps, standard_demand_rates
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
 from keten._ext import Allocation, FlowSolution, Ledger
 from keten._flow import (
@@ -98,7 +100,13 @@ __all__ = [
     "CooperationReport",
     "Scan",
     "Strengths",
+    "chain_dot",
     "chain_members",
+    "FORMS",
+    "GapAnalysis",
+    "TeamPlan",
+    "gaps",
+    "standard_demand_rates",
     "chains",
     "cooperation",
     "generate_scans",
