@@ -178,8 +178,9 @@ struct team_plan {
 /// municipality index; it stops before k sites when no site reaches any shortfall not yet reached.
 /// Its coverage is at least (1 − 1/e) ≈ 0.632 of the best k sites' (Nemhauser, Wolsey & Fisher
 /// 1978): coverage is monotone and submodular. Throws validation_error for k = 0, a radius or
-/// capacity out of range, or a scope index outside the geography. O(n² + k · n · r) for n
-/// municipalities in scope and r reached per site.
+/// capacity out of range, or a scope index outside the geography. O(n log n + n · b + k · n · r)
+/// for n municipalities in scope, b of them within the radius's band of latitude and r reached
+/// per site.
 [[nodiscard]] team_plan plan_new_teams(const gap_analysis& gaps, const landscape& l,
                                        const team_plan_options& options);
 

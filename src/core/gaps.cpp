@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <queue>
 #include <set>
@@ -47,11 +48,13 @@ std::optional<municipality_index> home_of(const help_case& c, const geography& p
 }
 
 /// A uniform grid over latitude and longitude whose cells are at least `km` wide at every
-/// latitude the points span, so that every point within `km` of a query lies in the query's cell
-/// or one of its eight neighbours.
+/// latitude the points and the queries span, so that every point within `km` of a query lies in
+/// the query's cell or one of its eight neighbours. Dense over the points' bounding box, with the
+/// points of each cell contiguous (compressed rows); cells are made larger (which keeps the rule)
+/// when the box would need more than about four million of them.
 class point_grid {
  public:
-  point_grid(std::span<const geo_point> points, double km, double max_abs_lat) : points_(points) {
+  point_grid(std::span<const geo_point> points, double km, double max_abs_lat) {
     // A great-circle distance d between latitudes φ and ψ (both ≤ max_abs_lat in size) has
     // |Δφ| ≤ d / R, and hav(Δλ) ≤ hav(d / R) / (cos φ cos ψ), so sin(Δλ / 2) ≤ sin(d / 2R) / cos.
     const double r = km / earth_radius_km;
@@ -59,36 +62,57 @@ class point_grid {
     const double cos_min = std::cos(std::min(max_abs_lat, 89.0) / to_deg);
     const double s = std::sin(r / 2.0) / cos_min;
     cell_lon_ = s >= 1.0 ? 360.0 : 2.0 * std::asin(s) * to_deg * 1.000001;
+    lat0_ = lon0_ = std::numeric_limits<double>::infinity();
+    double lat1 = -lat0_, lon1 = -lon0_;
+    for (const geo_point& p : points) {
+      lat0_ = std::min(lat0_, p.lat), lat1 = std::max(lat1, p.lat);
+      lon0_ = std::min(lon0_, p.lon), lon1 = std::max(lon1, p.lon);
+    }
+    constexpr double max_side = 2048.0;
+    cell_lat_ = std::max(cell_lat_, (lat1 - lat0_) / max_side);
+    cell_lon_ = std::max(cell_lon_, (lon1 - lon0_) / max_side);
+    rows_ = static_cast<std::int64_t>((lat1 - lat0_) / cell_lat_) + 1;
+    cols_ = static_cast<std::int64_t>((lon1 - lon0_) / cell_lon_) + 1;
+    first_.assign(static_cast<std::size_t>(rows_ * cols_) + 1, 0);
+    std::vector<std::size_t> cell(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      cell[i] = static_cast<std::size_t>(row(points[i].lat) * cols_ + col(points[i].lon));
+      ++first_[cell[i] + 1];
+    }
+    for (std::size_t c = 1; c < first_.size(); ++c)
+      first_[c] += first_[c - 1];
+    points_.resize(points.size());
+    std::vector<std::size_t> next(first_.begin(), first_.end() - 1);
     for (std::size_t i = 0; i < points.size(); ++i)
-      cells_[key(row(points[i].lat), col(points[i].lon))].push_back(i);
+      points_[next[cell[i]]++] = points[i];
   }
-  /// Calls visit(i) for every point that may lie within km of p (a superset).
-  template <class Visit>
-  bool any_near(geo_point p, Visit&& within) const {
-    const std::int64_t r0 = row(p.lat), c0 = col(p.lon);
-    for (std::int64_t r = r0 - 1; r <= r0 + 1; ++r)
-      for (std::int64_t c = c0 - 1; c <= c0 + 1; ++c) {
-        const auto it = cells_.find(key(r, c));
-        if (it == cells_.end()) continue;
-        for (std::size_t i : it->second)
+  /// True if `within(p)` holds for a point p of a cell next to q's (a superset of those within
+  /// km of q is tried).
+  template <class Within>
+  bool any_near(geo_point q, Within&& within) const {
+    const std::int64_t r0 = row(q.lat), c0 = col(q.lon);
+    for (std::int64_t r = std::max<std::int64_t>(r0 - 1, 0); r <= std::min(r0 + 1, rows_ - 1); ++r)
+      for (std::int64_t c = std::max<std::int64_t>(c0 - 1, 0); c <= std::min(c0 + 1, cols_ - 1);
+           ++c) {
+        const auto cell = static_cast<std::size_t>(r * cols_ + c);
+        for (std::size_t i = first_[cell]; i < first_[cell + 1]; ++i)
           if (within(points_[i])) return true;
       }
     return false;
   }
 
  private:
-  [[nodiscard]] std::int64_t row(double lat) const {
-    return static_cast<std::int64_t>(std::floor(lat / cell_lat_));
+  /// The row of a latitude; outside the box it is clamped one beyond (nothing is there).
+  [[nodiscard]] std::int64_t row(double lat) const { return index(lat, lat0_, cell_lat_, rows_); }
+  [[nodiscard]] std::int64_t col(double lon) const { return index(lon, lon0_, cell_lon_, cols_); }
+  static std::int64_t index(double v, double origin, double cell, std::int64_t count) {
+    const double x = std::floor((v - origin) / cell);
+    return static_cast<std::int64_t>(std::clamp(x, -2.0, static_cast<double>(count + 1)));
   }
-  [[nodiscard]] std::int64_t col(double lon) const {
-    return static_cast<std::int64_t>(std::floor(lon / cell_lon_));
-  }
-  static std::uint64_t key(std::int64_t r, std::int64_t c) {
-    return (static_cast<std::uint64_t>(r) << 32) ^ static_cast<std::uint32_t>(c);
-  }
-  std::span<const geo_point> points_;
-  double cell_lat_{}, cell_lon_{};
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> cells_;
+  double lat0_{}, lon0_{}, cell_lat_{}, cell_lon_{};
+  std::int64_t rows_{}, cols_{};
+  std::vector<std::size_t> first_;  // per cell, where its points begin in points_
+  std::vector<geo_point> points_;   // grouped by cell
 };
 
 /// Vogel's spiral: `samples` points spread evenly over the disc of `area_km2` around `centre`.
@@ -162,31 +186,57 @@ std::vector<geo_point> offering_points(const landscape& l, help_form f) {
   return points;
 }
 
-std::vector<double> reach_shares(const geography& places, std::span<const geo_point> points,
-                                 double km, int samples) {
+namespace {
+
+/// Every municipality's population points (population_points), and the largest |latitude| among
+/// them.
+struct population_discs {
+  std::vector<std::vector<geo_point>> points;
+  double max_abs_lat{};
+};
+
+population_discs discs_of(const geography& places, int samples) {
+  population_discs d;
+  d.points.resize(places.size());
+  for (municipality_index m = 0; m < places.size(); ++m) {
+    disc_samples(places[m].point, places[m].area_km2, samples, d.points[m]);
+    for (const geo_point& s : d.points[m])
+      d.max_abs_lat = std::max(d.max_abs_lat, std::abs(s.lat));
+  }
+  return d;
+}
+
+std::vector<double> reach_of(const population_discs& discs, std::span<const geo_point> offers,
+                             double km) {
+  std::vector<double> share(discs.points.size(), 0.0);
+  if (offers.empty()) return share;
+  double max_abs_lat = discs.max_abs_lat;
+  for (const geo_point& p : offers)
+    max_abs_lat = std::max(max_abs_lat, std::abs(p.lat));
+  const point_grid grid(offers, km, max_abs_lat + km / earth_radius_km * to_deg);
+  for (std::size_t m = 0; m < discs.points.size(); ++m) {
+    std::size_t within = 0;
+    for (const geo_point& s : discs.points[m])
+      within += grid.any_near(s, [&](geo_point p) { return distance_km(s, p) <= km; });
+    if (!discs.points[m].empty())
+      share[m] = static_cast<double>(within) / static_cast<double>(discs.points[m].size());
+  }
+  return share;
+}
+
+void check_reach_options(double km, int samples) {
   if (!std::isfinite(km) || km <= 0.0 || km > 1000.0)
     reject("reach_km", "the reach distance is more than 0 and at most 1000 km");
   if (samples < 1 || samples > 4096)
     reject("population_samples", "the population samples number 1 to 4096");
-  std::vector<double> share(places.size(), 0.0);
-  if (points.empty()) return share;
-  double max_abs_lat = 0.0;
-  for (const geo_point& p : points)
-    max_abs_lat = std::max(max_abs_lat, std::abs(p.lat));
-  std::vector<std::vector<geo_point>> discs(places.size());
-  for (municipality_index m = 0; m < places.size(); ++m) {
-    disc_samples(places[m].point, places[m].area_km2, samples, discs[m]);
-    for (const geo_point& s : discs[m])
-      max_abs_lat = std::max(max_abs_lat, std::abs(s.lat));
-  }
-  const point_grid grid(points, km, max_abs_lat + km / earth_radius_km * to_deg);
-  for (municipality_index m = 0; m < places.size(); ++m) {
-    int within = 0;
-    for (const geo_point& s : discs[m])
-      within += grid.any_near(s, [&](geo_point p) { return distance_km(s, p) <= km; });
-    share[m] = static_cast<double>(within) / samples;
-  }
-  return share;
+}
+
+}  // namespace
+
+std::vector<double> reach_shares(const geography& places, std::span<const geo_point> points,
+                                 double km, int samples) {
+  check_reach_options(km, samples);
+  return reach_of(discs_of(places, samples), points, km);
 }
 
 gap_analysis analyse_gaps(const landscape& l, const gap_options& options) {
@@ -195,10 +245,7 @@ gap_analysis analyse_gaps(const landscape& l, const gap_options& options) {
     if (!std::isfinite(r) || r < 0.0) reject("rates", "a demand rate is finite and not negative");
   if (!std::isfinite(options.cases_period_days) || options.cases_period_days <= 0.0)
     reject("cases_period_days", "the period of the cases is more than 0 days");
-  if (!std::isfinite(options.reach_km) || options.reach_km <= 0.0 || options.reach_km > 1000.0)
-    reject("reach_km", "the reach distance is more than 0 and at most 1000 km");
-  if (options.population_samples < 1 || options.population_samples > 4096)
-    reject("population_samples", "the population samples number 1 to 4096");
+  check_reach_options(options.reach_km, options.population_samples);
 
   gap_analysis g;
   g.municipalities = places.size();
@@ -255,10 +302,9 @@ gap_analysis analyse_gaps(const landscape& l, const gap_options& options) {
     cell.shortfall = std::max(0.0, cell.demand - cell.capacity);
 
   // Reach: the share of each municipality's population within reach_km of the help form.
+  const population_discs discs = discs_of(places, options.population_samples);
   for (help_form f : all_help_forms) {
-    const std::vector<geo_point> points = offering_points(l, f);
-    const std::vector<double> share =
-        reach_shares(places, points, options.reach_km, options.population_samples);
+    const std::vector<double> share = reach_of(discs, offering_points(l, f), options.reach_km);
     for (municipality_index m = 0; m < places.size(); ++m)
       g.at(m, f).reach = share[m];
   }
@@ -398,11 +444,31 @@ coverage_model build_model(const gap_analysis& gaps, const landscape& l,
   model.reach.resize(n);
   for (std::size_t i = 0; i < n; ++i)
     model.weight[i] = gaps.at(model.scope[i], o.form).shortfall;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < n; ++j)
-      if (i == j || distance_km(places[model.scope[i]].point, places[model.scope[j]].point) <=
-                        o.team_radius_km)
-        model.reach[i].push_back(static_cast<std::uint32_t>(j));
+  // Pairs within the radius: in order of latitude, only pairs whose latitudes differ by less
+  // than the radius (a great-circle distance is at least the difference in latitude) are
+  // measured.
+  std::vector<std::uint32_t> by_lat(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    by_lat[i] = i;
+  const auto lat = [&](std::uint32_t i) { return places[model.scope[i]].point.lat; };
+  std::sort(by_lat.begin(), by_lat.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return lat(a) < lat(b) || (lat(a) == lat(b) && a < b);
+  });
+  const double band = o.team_radius_km / earth_radius_km * to_deg * (1 + 1e-9);
+  for (std::size_t x = 0; x < n; ++x) {
+    const std::uint32_t i = by_lat[x];
+    model.reach[i].push_back(i);
+    for (std::size_t y = x + 1; y < n && lat(by_lat[y]) - lat(i) <= band; ++y) {
+      const std::uint32_t j = by_lat[y];
+      if (distance_km(places[model.scope[i]].point, places[model.scope[j]].point) <=
+          o.team_radius_km) {
+        model.reach[i].push_back(j);
+        model.reach[j].push_back(i);
+      }
+    }
+  }
+  for (auto& r : model.reach)
+    std::sort(r.begin(), r.end());
   return model;
 }
 
