@@ -1,6 +1,7 @@
 # keten — the quick-start commands and the named checks. Every target installs what it needs.
 #
-#   make demo           install what is missing, build, run the main job on the default data
+#   make demo           install what is missing, build (C++ and the Python package), run the main job
+#                       on the default data, ending with the example municipality's gaps and report
 #   make test           install what is missing, build, run every test (C++, sanitizers, Python)
 #   make sanitize       the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make format         format the C++ sources with .clang-format
@@ -39,7 +40,7 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	@$(CMAKE) --build --preset release
 
-demo: build
+demo: build python
 	@echo "== The national landscape (data/national_landscape.json) =="
 	@$(KETEN) info
 	@echo
@@ -61,6 +62,15 @@ demo: build
 	@echo
 	@echo "== Its five conditions of cooperation, two scans (data/example/scan.csv) =="
 	@$(KETEN) cooperation --landscape data/example/landscape.json --scan data/example/scan.csv
+	@echo
+	@echo "== Where its chain is thin: demand, capacity, reach, unmet needs, new teams (docs/gaps.md) =="
+	@$(KETEN) gaps --landscape data/example/landscape.json --cases data/example/cases.json \
+		--municipality GM0193 --teams 1
+	@echo
+	@echo "== Its report (gap bars, map, chain network, five conditions) =="
+	@KETEN_PYTHON=$(abspath $(PY)) $(KETEN) report --landscape data/example/landscape.json \
+		--cases data/example/cases.json --scan data/example/scan.csv --municipality GM0193 \
+		--out build/report-gm0193
 
 test: test-cpp sanitize test-python fuzz-smoke
 
@@ -92,7 +102,8 @@ $(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
 python: $(VENV)/.keten-installed
 
 test-python: build python
-	@cd tests/python && KETEN_CLI=$(abspath $(KETEN)) KETEN_ROOT=$(CURDIR) ../../$(PY) -m pytest -q -p no:cacheprovider .
+	@cd tests/python && KETEN_CLI=$(abspath $(KETEN)) KETEN_ROOT=$(CURDIR) KETEN_REQUIRE_BROWSER=1 \
+		../../$(PY) -m pytest -q -p no:cacheprovider .
 
 # Fuzzing (docs/fuzzing.md): the harnesses of fuzz/ built by clang with libFuzzer, ASan and UBSan
 # in build/fuzz (library and harnesses only), run one after the other by fuzz/run.sh. FUZZERS=

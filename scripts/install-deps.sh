@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev liblemon-dev
   clang-format
   python3 python3-venv python3-dev python3-pip
+  graphviz chromium chromium-driver
   "$@"
 )
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -399,6 +400,21 @@ void bind_cooperation(py::module_& m) {
       "The trend test of the cooperation report: Mann-Whitney of `after` against `before` with "
       "midranks; returns (Vargha-Delaney A, two-sided p, exact). Exact permutation p up to 80 "
       "values in all, else the normal approximation with tie and continuity correction.");
+  m.def(
+      "chain_dot",
+      [](const keten::landscape& l, const std::string& chain, const report_holder* report) {
+        // A report refers to chains by index in its own landscape: draw from that one.
+        const keten::landscape& land = report ? report->land : l;
+        const auto k = land.find_chain(chain);
+        if (!k)
+          throw keten::not_found_error("no chain has the id '" + chain + "'",
+                                       {.field = "chain", .object_id = chain});
+        std::ostringstream dot;
+        keten::write_chain_dot(dot, land, *k, report ? &report->report : nullptr);
+        return dot.str();
+      },
+      py::arg("landscape"), py::arg("chain"), py::arg("cooperation") = py::none(),
+      "The chain's partner network as Graphviz DOT (keten chains --dot).");
   m.def(
       "assess_cooperation",
       [](const keten::cooperation_scan& scan, double alpha,

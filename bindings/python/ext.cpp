@@ -1670,6 +1670,8 @@ PYBIND11_MODULE(_ext, m) {
   bind_flow(m);
   void bind_ledger(py::module_ & m);  // ledger_ext.cpp: the referral ledger
   bind_ledger(m);
+  void bind_gaps(py::module_ & m);  // gaps_ext.cpp: the gap analysis and new teams
+  bind_gaps(m);
   void bind_simulation(py::module_ & m);  // simulation_ext.cpp: the what-if simulation
   bind_simulation(m);
 }

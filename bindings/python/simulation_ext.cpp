@@ -397,7 +397,7 @@ void bind_simulation(py::module_& m) {
         o.policy = *p;
         o.demand_factor = demand;
         o.form_demand = form_demand;
-        if (rates) o.yearly_needs_per_100k = *rates;
+        if (rates) o.rates.per_1000 = *rates;
         if (duration_shapes) o.duration_shapes = *duration_shapes;
         o.municipalities = municipalities;
         if (sample) o.sample = sample->get();
@@ -476,6 +476,5 @@ void bind_simulation(py::module_& m) {
       py::arg("values"), py::arg("confidence") = 0.95,
       "The mean of the values (NaN left out) and its Student-t interval: (mean, low, high, n).");
 
-  m.attr("DEFAULT_YEARLY_NEEDS_PER_100K") = keten::default_yearly_needs_per_100k;
   m.attr("DEFAULT_DURATION_SHAPES") = keten::default_duration_shapes;
 }

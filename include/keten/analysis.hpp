@@ -3,12 +3,14 @@
 
 #include <array>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "keten/cooperation.hpp"
 #include "keten/landscape.hpp"
 #include "keten/taxonomy.hpp"
 
@@ -79,5 +81,17 @@ struct partner_metrics {
   std::size_t components{};
 };
 [[nodiscard]] partner_metrics network_metrics(const partner_network& network);
+
+/// Writes the partner network of local chain `k` as a Graphviz DOT graph, through Boost.Graph's
+/// write_graphviz. Nodes are the chain's members (label: branch, help form; filled in the help
+/// form's colour; a double border for an initiator), edges join two members who can complement
+/// each other in one of the chain's municipalities (an offering of each serves it, with
+/// complementary categories). With a cooperation report, an edge between two members the scan
+/// rated carries their pair strength (label, width, colour: < 0.4 red, < 0.6 orange, else green)
+/// and pairs rated but not complementary are drawn dashed; the graph's label names the chain, its
+/// form, start, initiator roles and weakest condition. Throws not_found_error for a chain index
+/// outside the landscape. O(members² × offerings per member² × categories²).
+void write_chain_dot(std::ostream& out, const landscape& l, chain_index k,
+                     const cooperation_report* cooperation = nullptr);
 
 }  // namespace keten

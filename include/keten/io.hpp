@@ -183,4 +183,28 @@ void save_scan(const cooperation_scan& scan, const std::filesystem::path& path);
                                          std::span<const std::string> municipalities = {},
                                          int indent = 1);
 
+// --- gaps (docs/gaps.md) ------------------------------------------------------------------------
+
+struct gap_analysis;
+struct team_plan;
+
+/// The identifier of the document that gaps_to_json writes.
+inline constexpr std::string_view gaps_format = "keten.gaps";
+
+/// A gap analysis as a keten.gaps document: how it was made (reach, demand source, rounds of unmet
+/// evidence), the totals per help form over `scope` (municipality indexes; empty = all), the
+/// municipalities with all five, per municipality in scope its code, name, province, population
+/// and per help form demand, capacity, shortfall, reach, offerings and unmet needs by reason, and
+/// the team plans (sites with the municipalities they reach, coverage, shortfall before and
+/// after). Throws validation_error if the analysis or a plan does not fit the landscape.
+/// Writes write_chain_dot's graph of chain `k` (keten/analysis.hpp) to `path`, atomically as
+/// save_landscape_json does. Throws not_found_error for a chain index outside the landscape and
+/// io_error naming the path.
+void save_chain_dot(const landscape& l, std::uint32_t k, const cooperation_report* cooperation,
+                    const std::filesystem::path& path);
+
+[[nodiscard]] std::string gaps_to_json(const gap_analysis& g, const landscape& l,
+                                       std::span<const municipality_index> scope = {},
+                                       std::span<const team_plan> plans = {}, int indent = 1);
+
 }  // namespace keten

@@ -29,6 +29,7 @@
 
 #include "keten/allocation.hpp"
 #include "keten/case.hpp"
+#include "keten/gaps.hpp"
 #include "keten/landscape.hpp"
 #include "keten/offering.hpp"
 #include "keten/taxonomy.hpp"
@@ -43,14 +44,6 @@ enum class referral_policy : std::uint8_t {
 };
 [[nodiscard]] std::string_view to_string(referral_policy p) noexcept;
 [[nodiscard]] std::optional<referral_policy> parse_referral_policy(std::string_view text) noexcept;
-
-/// Needs per 100,000 inhabitants per year, per help form: the members' published yearly volumes
-/// (SchuldHulpMaatje 11,300 households, HipHelpt 10,000 people, Present 11,000 projects;
-/// JobHulpMaatje 2,450 and TijdVoorActie 3,750 units are assumptions) divided by the population of
-/// the municipalities where the synthetic national landscape (seed 2022) reaches that help form:
-/// 11.56, 7.62, 6.32, 10.24 and 5.92 million (docs/simulation.md; a test recomputes them).
-inline constexpr std::array<double, help_form_count> default_yearly_needs_per_100k{
-    97.73, 131.27, 38.78, 107.39, 63.31};
 
 /// Shape of the gamma distribution of help durations per help form (the mean is the offering's
 /// typical_duration_days; offerings of at most one day are deterministic). 0 = deterministic.
@@ -72,10 +65,11 @@ struct simulation_options {
   /// Multiplies every arrival rate; per help form another factor on top.
   double demand_factor{1.0};
   std::array<double, help_form_count> form_demand{1, 1, 1, 1, 1};
-  /// Synthetic arrivals: needs per 100,000 inhabitants per year, per help form; cases arrive per
-  /// municipality and help form of their first need at this rate divided by the mean needs per
-  /// case (2.26), and draw further needs as generate_cases() does.
-  std::array<double, help_form_count> yearly_needs_per_100k{default_yearly_needs_per_100k};
+  /// Synthetic arrivals: needs per 1,000 inhabitants per year by help form — by default the
+  /// documented rates of the gap analysis (keten/gaps.hpp, docs/data.md "Demand rates"); cases
+  /// arrive per municipality and help form of their first need at this rate divided by the mean
+  /// needs per case (2.26), and draw further needs as generate_cases() does.
+  demand_rates rates{demand_rates::standard()};
   /// Resampled arrivals instead: if not empty, cases are drawn from these (with fresh ids), each
   /// (municipality, help form of the first need) at the rate it has in the sample, which spans
   /// sample_days days. Every case must be valid for the landscape.

@@ -61,6 +61,9 @@ void add_stable_commands(CLI::App& app);
 /// `keten network`: the partner network's metrics (network_command.cpp, docs/analysis.md).
 void add_network_commands(CLI::App& app);
 
+/// `keten gaps` and `keten report` (gaps_command.cpp, docs/gaps.md).
+void add_gaps_commands(CLI::App& app);
+
 /// `keten ledger open|refer|update|show|expire|check` (ledger_command.cpp, docs/ledger.md).
 void add_ledger_commands(CLI::App& app);
 

@@ -1,10 +1,14 @@
 // keten chains, keten cooperation and keten generate scan: the local chains, the five conditions
 // of cooperation per chain, and synthetic scans (docs/cooperation.md).
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "keten/analysis.hpp"
 #include "keten/cooperation.hpp"
 #include "keten/io.hpp"
 #include "keten/synthetic.hpp"
@@ -107,6 +111,9 @@ void add_cooperation_commands(CLI::App& app) {
     std::string landscape;
     std::vector<std::string> municipalities;
     bool json = false;
+    std::string dot;
+    std::string chain;
+    std::string scan;
   };
   auto co = std::make_shared<chains_options>();
   auto* chains = app.add_subcommand(
@@ -116,8 +123,54 @@ void add_cooperation_commands(CLI::App& app) {
   chains->add_option("--municipality,-m", co->municipalities,
                      "Only chains covering these municipality codes (repeatable)");
   chains->add_flag("--json", co->json, "Print a keten.chains JSON document");
+  chains
+      ->add_option("--dot", co->dot,
+                   "Write one chain's partner network as Graphviz DOT to FILE ('-': standard "
+                   "output); render it with: dot -Tsvg FILE -o chain.svg")
+      ->excludes("--json");
+  chains->add_option("--chain", co->chain,
+                     "The chain for --dot (default: the one chain shown, e.g. by --municipality)");
+  chains->add_option("--scan,-s", co->scan,
+                     "With --dot: a cooperation scan whose pair strengths label the edges");
   chains->callback([co] {
     const landscape l = load_landscape(co->landscape);
+    if (!co->dot.empty()) {
+      std::vector<chain_index> shown;
+      if (!co->chain.empty()) {
+        const auto k = l.find_chain(co->chain);
+        if (!k)
+          throw not_found_error(fmt::format("no chain has the id '{}'", co->chain),
+                                source_position{.field = "chain", .object_id = co->chain});
+        shown.push_back(*k);
+      } else {
+        for (chain_index k = 0; k < l.chains().size(); ++k) {
+          bool covers = co->municipalities.empty();
+          for (const std::string& code : co->municipalities)
+            covers = covers || std::find(l.chains()[k].municipalities.begin(),
+                                         l.chains()[k].municipalities.end(),
+                                         code) != l.chains()[k].municipalities.end();
+          if (covers) shown.push_back(k);
+        }
+      }
+      if (shown.size() != 1)
+        throw CLI::ValidationError(
+            "--dot", fmt::format("draws one chain, and {} are selected: name one with --chain",
+                                 shown.size()));
+      std::optional<cooperation_report> report;
+      if (!co->scan.empty()) {
+        cooperation_options only;
+        only.chains = {l.chains()[shown[0]].id};
+        report = assess_cooperation(load_scan(co->scan, l), only);
+      }
+      if (co->dot == "-") {
+        std::ostringstream dot;
+        write_chain_dot(dot, l, shown[0], report ? &*report : nullptr);
+        fmt::print("{}", dot.str());
+      } else {
+        save_chain_dot(l, shown[0], report ? &*report : nullptr, co->dot);
+      }
+      return;
+    }
     if (co->json)
       fmt::print("{}", chains_to_json(l, co->municipalities));
     else

@@ -35,8 +35,8 @@ void engine::check_options() const {
   for (std::size_t f = 0; f < help_form_count; ++f) {
     if (!(o.form_demand[f] >= 0) || !std::isfinite(o.form_demand[f]))
       bad("form_demand", "form_demand must be finite numbers ≥ 0");
-    if (!(o.yearly_needs_per_100k[f] >= 0) || !std::isfinite(o.yearly_needs_per_100k[f]))
-      bad("yearly_needs_per_100k", "yearly_needs_per_100k must be finite numbers ≥ 0");
+    if (!(o.rates.per_1000[f] >= 0) || !std::isfinite(o.rates.per_1000[f]))
+      bad("rates", "rates must be finite numbers ≥ 0");
     if (!(o.duration_shapes[f] >= 0) || !std::isfinite(o.duration_shapes[f]))
       bad("duration_shapes", "duration_shapes must be finite numbers ≥ 0");
   }
@@ -138,8 +138,8 @@ void engine::set_up_arrivals() {
                          fmt::format("{}/{}", places[m].code, to_string(all_help_forms[f])));
         s.municipality = m;
         s.form = all_help_forms[f];
-        s.base_rate = options_.yearly_needs_per_100k[f] * places[m].population / 1e5 /
-                      needs_per_case / days_per_year;
+        s.base_rate = options_.rates.per_1000[f] * places[m].population / 1000.0 / needs_per_case /
+                      days_per_year;
         streams_.push_back(std::move(s));
       }
     }

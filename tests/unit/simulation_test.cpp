@@ -377,35 +377,31 @@ TEST(Simulation, ShardsSplitTheCountryWithoutSharingAnOffering) {
                                  {.field = "parts"});
 }
 
-TEST(Simulation, DefaultRatesAreThePublishedVolumesOverThePopulationReached) {
-  // The members' yearly volumes over the population of the municipalities where the national
-  // landscape reaches each help form (docs/simulation.md).
-  const std::array<double, help_form_count> volumes{11300, 10000, 2450, 11000, 3750};
-  std::array<double, help_form_count> population{};
-  const geography& places = national().places();
-  for (municipality_index m = 0; m < places.size(); ++m) {
-    std::array<bool, help_form_count> has{};
-    for (category_index c = 0; c < national().categories().size(); ++c)
-      if (!national().offerings_reaching({.municipality = places[m].code}, c).empty())
-        has[static_cast<std::size_t>(national().categories()[c].form)] = true;
-    for (std::size_t f = 0; f < help_form_count; ++f)
-      if (has[f]) population[f] += places[m].population;
-  }
-  for (std::size_t f = 0; f < help_form_count; ++f)
-    EXPECT_NEAR(default_yearly_needs_per_100k[f], volumes[f] / population[f] * 1e5, 0.01) << f;
-  // And a year of arrivals brings about those needs per help form where each form is offered
-  // (first needs at the rate, later ones drawn as generate_cases does, in every municipality
-  // reached by any help form): more than half of the volume, less than three times.
+TEST(Simulation, CasesArriveAtTheDocumentedDemandRates) {
+  // A year of synthetic arrivals: cases per help form of their first need are the gap analysis's
+  // demand rates (docs/data.md, "Demand rates") × the population reached ÷ 2.26 needs per case.
   simulation_options o;
   o.weeks = 52;
   o.volunteer_turnover = 0;
   const simulation_result r = simulate(national(), o);
-  std::array<double, help_form_count> arrived{};
+  std::array<double, help_form_count> cases{};
   for (const simulated_need& n : r.needs)
-    ++arrived[static_cast<std::size_t>(national().categories()[n.category].form)];
+    if (n.need_index == 0)
+      ++cases[static_cast<std::size_t>(national().categories()[n.category].form)];
+  double population = 0;  // of the municipalities some offering serves: where cases arrive
+  const geography& places = national().places();
+  for (municipality_index m = 0; m < places.size(); ++m) {
+    bool reached = false;
+    for (category_index c = 0; c < national().categories().size() && !reached; ++c)
+      reached = !national().offerings_reaching({.municipality = places[m].code}, c).empty();
+    if (reached) population += places[m].population;
+  }
+  const demand_rates rates = demand_rates::standard();
+  const double years = 52.0 * 7.0 / 365.0;
   for (std::size_t f = 0; f < help_form_count; ++f) {
-    EXPECT_GT(arrived[f], 0.5 * volumes[f]) << f;
-    EXPECT_LT(arrived[f], 3.0 * volumes[f]) << f;
+    const double expected = rates.per_1000[f] * population / 1000.0 / 2.26 * years;
+    // Poisson counts of thousands: within 5 % (more than 3 standard deviations).
+    EXPECT_NEAR(cases[f], expected, 0.05 * expected) << to_string(all_help_forms[f]);
   }
 }
 

@@ -54,6 +54,7 @@ from keten._cooperation import (
     CooperationReport,
     Scan,
     Strengths,
+    chain_dot,
     chain_members,
     chains,
     cooperation,
@@ -62,6 +63,7 @@ from keten._cooperation import (
     parse_scan,
     questionnaire,
 )
+from keten._gaps import FORMS, GapAnalysis, TeamPlan, gaps, standard_demand_rates
 from keten.errors import Error, KetenIOError, NotFoundError, ParseError, ValidationError
 from keten._ext import Allocation, FlowSolution, Ledger
 from keten._flow import (
@@ -80,7 +82,6 @@ from keten._flow import (
 )
 from keten._simulation import (
     DEFAULT_DURATION_SHAPES,
-    DEFAULT_YEARLY_NEEDS_PER_100K,
     Scenario,
     SimulationResult,
     compare,
@@ -108,7 +109,6 @@ from keten.results import (
 
 __all__ = [
     "DEFAULT_DURATION_SHAPES",
-    "DEFAULT_YEARLY_NEEDS_PER_100K",
     "Scenario",
     "SimulationResult",
     "compare",
@@ -122,7 +122,13 @@ __all__ = [
     "CooperationReport",
     "Scan",
     "Strengths",
+    "chain_dot",
     "chain_members",
+    "FORMS",
+    "GapAnalysis",
+    "TeamPlan",
+    "gaps",
+    "standard_demand_rates",
     "chains",
     "cooperation",
     "generate_scans",

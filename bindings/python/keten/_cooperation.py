@@ -35,6 +35,18 @@ def chain_members(landscape: Landscape) -> Table:
     return _ext.chain_members_table(landscape)
 
 
+def chain_dot(
+    landscape: Landscape, chain: str, cooperation: Optional[CooperationReport] = None
+) -> str:
+    """The partner network of ``chain`` (an id) as Graphviz DOT, what ``keten chains --dot``
+    writes: members as nodes (filled in their help form's colour, a double border for an
+    initiator), edges between members who can complement each other in the chain's
+    municipalities; with a ``cooperation`` report, rated pairs carry their strength (label, width,
+    colour) and the graph's label the weakest condition. Render it with Graphviz, e.g.
+    ``subprocess.run(["dot", "-Tsvg"], input=text, text=True, capture_output=True)``."""
+    return _ext.chain_dot(landscape, chain, cooperation)
+
+
 def questionnaire() -> Table:
     """The standard questionnaire: 25 statements, five per condition, in Dutch and English
     (``statement`` id, ``condition``, ``reversed`` — agreeing means the condition is weak —,
@@ -100,6 +112,7 @@ def cooperation(
 
 __all__ = [
     "CONDITIONS",
+    "chain_dot",
     "CooperationReport",
     "Scan",
     "Strengths",

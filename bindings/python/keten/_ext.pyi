@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_DURATION_SHAPES', 'DEFAULT_SEED', 'DEFAULT_YEARLY_NEEDS_PER_100K', 'FlowSolution', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Scenario', 'SimulationResult', 'Strengths', 'Summary', 'Table', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'assess_cooperation', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'compare_runs', 'distance_km', 'estimate_mean', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_scenario', 'load_snapshot', 'match_batch', 'member_organisation', 'merge_results', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'parse_scenario', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'simulate', 'simulation_shards', 'stable_match', 'standard_categories', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_DURATION_SHAPES', 'DEFAULT_SEED', 'FlowSolution', 'GapAnalysis', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Scenario', 'SimulationResult', 'Strengths', 'Summary', 'Table', 'TeamPlan', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'analyse_gaps', 'assess_cooperation', 'chain_dot', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'compare_runs', 'distance_km', 'estimate_mean', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_scenario', 'load_snapshot', 'match_batch', 'member_organisation', 'merge_results', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'parse_scenario', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'simulate', 'simulation_shards', 'stable_match', 'standard_categories', 'standard_demand_rates', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -794,6 +794,88 @@ class Ledger:
         """
         Moves a referral; returns the transition id. Raises ValidationError (refused: nothing changes) or NotFoundError.
         """
+class TeamPlan:
+    """
+    Where new local teams of one help form would help most (greedy maximum coverage; docs/gaps.md).
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def covered(self) -> float:
+        ...
+    @property
+    def form(self) -> str:
+        ...
+    @property
+    def gains(self) -> list[float]:
+        """
+        Per site: the shortfall it newly reached when chosen.
+        """
+    @property
+    def reached(self) -> list[list[str]]:
+        """
+        Per site: the codes of the municipalities it reaches.
+        """
+    @property
+    def shortfall_after(self) -> float:
+        ...
+    @property
+    def shortfall_before(self) -> float:
+        ...
+    @property
+    def sites(self) -> list[str]:
+        """
+        CBS codes of the sites, in the order the greedy rule chose them.
+        """
+    @property
+    def team_capacity(self) -> float:
+        ...
+class GapAnalysis:
+    """
+    Demand against capacity per municipality and help form, reach, missing help forms and unmet needs (docs/gaps.md).
+    """
+    def __repr__(self) -> str:
+        ...
+    def add_unmet_evidence(self, allocation: Allocation) -> None:
+        """
+        Counts an allocation's unmet needs (by reason) in their municipality and help form.
+        """
+    def missing(self, form: str) -> list[str]:
+        """
+        Codes of the municipalities where the help form has no offering.
+        """
+    def plan_teams(self, form: str, *, teams: typing.SupportsInt | typing.SupportsIndex = 3, team_radius_km: typing.SupportsFloat | typing.SupportsIndex = 10.0, team_capacity: typing.SupportsFloat | typing.SupportsIndex = 0.0, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> TeamPlan:
+        """
+        Greedy maximum coverage of the shortfall by k new teams (at least 1 - 1/e of the best k sites' coverage).
+        """
+    def table(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> typing.Any:
+        """
+        One row per municipality (in scope; default all) and help form: code, name, province, population, lat, lon, form, demand, capacity, shortfall, reach, offerings, present, all_forms, unmet_<reason> and rounds_unmet.
+        """
+    def to_json(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = [], plans: collections.abc.Sequence[TeamPlan] = [], indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The keten.gaps JSON document (what keten gaps --json prints).
+        """
+    def totals(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> typing.Any:
+        """
+        One row per help form, over the scope: demand, capacity, shortfall, reach (population-weighted), municipalities_missing, unmet.
+        """
+    def with_all_forms(self) -> list[str]:
+        """
+        Codes of the municipalities where all five help forms serve.
+        """
+    @property
+    def cases_without_place(self) -> int:
+        ...
+    @property
+    def demand_from_cases(self) -> bool:
+        ...
+    @property
+    def reach_km(self) -> float:
+        ...
+    @property
+    def rounds(self) -> int:
+        ...
 class Scenario:
     """
     A what-if (a keten.scenario document, docs/simulation.md): capacity changes, teams opened or closed, policy changes from a week on.
@@ -881,9 +963,17 @@ def allocation_network(landscape: Landscape, cases: collections.abc.Iterable, *,
     """
     The min-cost-flow network of allocate() on these cases: (columns as parse_dimacs gives them, the sink's node id, the number of supply nodes). Its optimal cost is minus the flow objective.
     """
+def analyse_gaps(landscape: Landscape, *, cases: Cases | None = None, rates: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(5)"] | None = None, cases_period_days: typing.SupportsFloat | typing.SupportsIndex = 365.0, reach_km: typing.SupportsFloat | typing.SupportsIndex = 3.0, population_samples: typing.SupportsInt | typing.SupportsIndex = 64) -> GapAnalysis:
+    """
+    The gap analysis (see keten.gaps).
+    """
 def assess_cooperation(scan: Scan, *, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.05, current: str | None = None, baseline: str | None = None, chains: collections.abc.Sequence[str] = []) -> CooperationReport:
     """
     The five conditions per chain, trends and pair strengths (see keten.cooperation).
+    """
+def chain_dot(landscape: Landscape, chain: str, cooperation: CooperationReport = None) -> str:
+    """
+    The chain's partner network as Graphviz DOT (keten chains --dot).
     """
 def chain_members_table(landscape: Landscape) -> typing.Any:
     """
@@ -1041,6 +1131,10 @@ def standard_categories() -> list[NeedCategory]:
     """
     The need categories of the standard taxonomy, in index order.
     """
+def standard_demand_rates() -> dict:
+    """
+    The documented default demand per 1,000 inhabitants per year, by help form.
+    """
 def time_allocate(landscape: Landscape, cases: Cases, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None) -> float:
     """
     Benchmark aid: the seconds that keten::allocate takes for these cases, timed in C++ (no Python in the timed region; the result is freed after the clock stops).
@@ -1059,5 +1153,4 @@ def validate_cases(path: os.PathLike | str | bytes, landscape: Landscape) -> lis
     """
 DEFAULT_DURATION_SHAPES: list = [2.0, 1.5, 8.0, 0.0, 2.0]
 DEFAULT_SEED: int = 2022
-DEFAULT_YEARLY_NEEDS_PER_100K: list = [97.73, 131.27, 38.78, 107.39, 63.31]
 __version__: str = '0.1.0'

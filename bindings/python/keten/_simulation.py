@@ -14,10 +14,6 @@ from keten._ext import Cases, Landscape, MatchWeights, Scenario, SimulationResul
 PathLike = Union[str, Path]
 ScenarioSource = Union[Scenario, PathLike, Mapping[str, Any], None]
 
-#: Needs per 100,000 inhabitants per year by help form (money, neighbour, work, group, youth):
-#: the members' published volumes over the population the national landscape reaches.
-DEFAULT_YEARLY_NEEDS_PER_100K = tuple(_ext.DEFAULT_YEARLY_NEEDS_PER_100K)
-
 #: Shapes of the gamma distributions of help durations by help form (0: exactly the mean).
 DEFAULT_DURATION_SHAPES = tuple(_ext.DEFAULT_DURATION_SHAPES)
 
@@ -71,6 +67,18 @@ def _per_form(values: Union[Mapping[str, float], Sequence[float], None], default
     return out
 
 
+def _rates(rates: Union[Mapping[str, float], Sequence[float]]) -> List[float]:
+    """Per 1,000 inhabitants per year by help form; a mapping may name only some forms (the others
+    keep keten.standard_demand_rates())."""
+    if isinstance(rates, Mapping):
+        base = _ext.standard_demand_rates()
+        unknown = set(rates) - set(_FORMS)
+        if unknown:
+            raise ValueError(f"unknown help forms {sorted(unknown)}; expected {_FORMS}")
+        return [float(rates.get(f, base[f])) for f in _FORMS]
+    return _per_form(rates, 0.0)
+
+
 def simulate(
     landscape: Landscape,
     *,
@@ -94,7 +102,8 @@ def simulate(
 ) -> SimulationResult:
     """Simulates ``weeks`` of demand (after ``warmup_weeks`` not measured) with one ``seed``
     (docs/simulation.md): cases arrive per municipality and help form (at ``rates`` needs per
-    100,000 inhabitants a year, times ``demand`` and ``form_demand``, in ``municipalities`` or
+    1,000 inhabitants a year — by default keten.standard_demand_rates(), the gap analysis's —,
+    times ``demand`` and ``form_demand``, in ``municipalities`` or
     wherever the landscape reaches; or resampled from ``cases``, which arrived over
     ``sample_days``), help lasting the offering's typical duration times a gamma variate of
     mean 1 and the help form's shape (``duration_shapes``; 1 is exponential, 0 exact; by default
@@ -115,7 +124,7 @@ def simulate(
         policy=policy,
         demand=demand,
         form_demand=_per_form(form_demand, 1.0),
-        rates=None if rates is None else _per_form(rates, 0.0),
+        rates=None if rates is None else _rates(rates),
         duration_shapes=None if duration_shapes is None else _per_form(duration_shapes, 0.0),
         municipalities=list(municipalities),
         sample=cases,
@@ -181,7 +190,6 @@ def frames(result: SimulationResult) -> Dict[str, Any]:
 
 __all__ = [
     "DEFAULT_DURATION_SHAPES",
-    "DEFAULT_YEARLY_NEEDS_PER_100K",
     "Scenario",
     "SimulationResult",
     "compare",
