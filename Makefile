@@ -93,7 +93,7 @@ $(VENV)/.test-deps: requirements-test.txt | $(PY)
 	@touch $@
 
 # The Python package, built from the same CMake project (build tree reused: build/python).
-PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/national_scan.json data/example/landscape.json data/example/cases.json data/example/scan.csv 2>/dev/null)
+PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/national_scan.json data/example/landscape.json data/example/cases.json data/example/scan.csv data/example/scenario.json 2>/dev/null)
 $(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
 	@echo "Installing the keten Python package into $(VENV)"
 	@$(PY) -m pip install -q --no-build-isolation -C cmake.define.KETEN_WARNINGS_AS_ERRORS=ON .
