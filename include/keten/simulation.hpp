@@ -285,6 +285,16 @@ struct metric_comparison {
 [[nodiscard]] std::vector<std::vector<std::string>> simulation_shards(const landscape& l,
                                                                       std::size_t count);
 
+/// Warm handovers between member organisations: per (from member, to member) the mean count per
+/// run over `runs` (on the landscape the runs used), largest first. O(Σ referrals).
+struct member_referrals {
+  std::string from;  ///< member organisation of the case's first partner
+  std::string to;    ///< member organisation it handed the case over to
+  double per_run{};
+};
+[[nodiscard]] std::vector<member_referrals> referrals_by_member(
+    const landscape& l, std::span<const simulation_result> runs);
+
 /// The runs of the shards of one simulation (the same seed and length, disjoint municipalities) as
 /// one result: needs, offerings and weeks side by side (case numbers of later parts shifted past
 /// the earlier ones'), referrals between partners added up, rounds and their time added up.

@@ -2,6 +2,7 @@
 // with common random numbers, and the metrics per group with confidence intervals.
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -206,6 +207,19 @@ void add_simulate_commands(CLI::App& app) {
                    with_interval(c.scenario, d), with_interval(c.difference, d));
       else
         fmt::print("  {:<12} {:>30}\n", c.metric, with_interval(c.baseline, d));
+    }
+    fmt::print("\nwarm handovers between members (a case's first partner to another), per run\n");
+    std::map<std::pair<std::string, std::string>, std::pair<double, double>> handovers;
+    for (const member_referrals& m : referrals_by_member(view, base))
+      handovers[{m.from, m.to}].first = m.per_run;
+    for (const member_referrals& m : referrals_by_member(view, scen))
+      handovers[{m.from, m.to}].second = m.per_run;
+    for (const auto& [pair, counts] : handovers) {
+      if (what_if)
+        fmt::print("  {:>18} → {:<18} {:>8.1f} {:>8.1f}\n", pair.first, pair.second, counts.first,
+                   counts.second);
+      else
+        fmt::print("  {:>18} → {:<18} {:>8.1f}\n", pair.first, pair.second, counts.first);
     }
     fmt::print(
         "\nwaits in days from arrival to referral (of the needs referred); referred, waiting "

@@ -212,6 +212,27 @@ std::vector<metric_comparison> compare(const landscape& l,
   return out;
 }
 
+std::vector<member_referrals> referrals_by_member(const landscape& l,
+                                                  std::span<const simulation_result> runs) {
+  std::map<std::pair<std::string, std::string>, double> counts;
+  for (const simulation_result& r : runs)
+    for (const partner_referral& x : r.referrals) {
+      if (x.from >= l.partners().size() || x.to >= l.partners().size())
+        throw validation_error(error_code::unknown_reference,
+                               "the result names a partner the landscape does not have",
+                               {.field = "referrals"});
+      counts[{l.partners()[x.from].member, l.partners()[x.to].member}] += x.count;
+    }
+  std::vector<member_referrals> out;
+  for (const auto& [pair, count] : counts)
+    out.push_back(
+        {pair.first, pair.second, runs.empty() ? 0.0 : count / static_cast<double>(runs.size())});
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const member_referrals& a, const member_referrals& b) { return a.per_run > b.per_run; });
+  return out;
+}
+
 simulation_result merge_results(std::span<const simulation_result> parts) {
   simulation_result out;
   if (parts.empty()) return out;

@@ -247,6 +247,15 @@ std::string simulation_to_json(const landscape& l, const simulation_options& opt
     }
     doc["summary"] = std::move(rows);
   }
+  // Warm handovers between the member organisations, the mean per run.
+  const auto handovers = [&](std::span<const simulation_result> runs) {
+    ordered_json list = ordered_json::array();
+    for (const member_referrals& m : referrals_by_member(l, runs))
+      list.push_back({{"from", m.from}, {"to", m.to}, {"per_run", m.per_run}});
+    return list;
+  };
+  doc["referrals"] = {{"baseline", handovers(baseline)}};
+  if (what && !what_if.empty()) doc["referrals"]["scenario"] = handovers(what_if);
   return doc.dump(indent < 0 ? -1 : indent) + "\n";
 }
 

@@ -405,6 +405,29 @@ TEST(Simulation, CasesArriveAtTheDocumentedDemandRates) {
   }
 }
 
+TEST(Simulation, HandoversBetweenMembersAddUpThePartnerPairs) {
+  std::vector<simulation_result> runs;
+  for (std::uint64_t seed = 1; seed <= 2; ++seed)
+    runs.push_back(simulate(national(), small_run(seed)));
+  double pairs = 0;
+  for (const simulation_result& r : runs)
+    for (const partner_referral& x : r.referrals) {
+      EXPECT_NE(x.from, x.to);
+      EXPECT_GT(x.count, 0u);
+      pairs += x.count;
+    }
+  ASSERT_GT(pairs, 0);
+  const std::vector<member_referrals> members = referrals_by_member(national(), runs);
+  double sum = 0;
+  for (const member_referrals& m : members) {
+    sum += m.per_run;
+    EXPECT_FALSE(m.from.empty());
+  }
+  EXPECT_DOUBLE_EQ(sum, pairs / 2.0);
+  for (std::size_t i = 1; i < members.size(); ++i)
+    EXPECT_GE(members[i - 1].per_run, members[i].per_run);
+}
+
 TEST(Simulation, EstimateMeanUsesStudentT) {
   const std::vector<double> v{1, 2, 3, std::nan("")};
   const seed_estimate e = estimate_mean(v, 0.95);
@@ -557,6 +580,7 @@ TEST(SimulationJson, WritesTheSummaryAndTheComparison) {
       simulation_to_json(national(), o, base, weekly, &s, simulation_grouping::total, -1);
   EXPECT_NE(comparison.find(R"("scenario":{"name":"weekly","changes":1})"), std::string::npos);
   EXPECT_NE(comparison.find(R"("difference":{"mean":)"), std::string::npos);
+  EXPECT_NE(comparison.find(R"("referrals":{"baseline":[{"from":")"), std::string::npos);
 }
 
 }  // namespace
