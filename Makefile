@@ -4,6 +4,7 @@
 #                       on the default data, ending with the example municipality's gaps and report
 #   make test           install what is missing, build, run every test (C++, sanitizers, Python)
 #   make sanitize       the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan           the ledger's tests (its 8-thread stress test) under ThreadSanitizer
 #   make format         format the C++ sources with .clang-format
 #   make check-format   fail if any C++ source is not formatted
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
@@ -29,7 +30,7 @@ KETEN := $(BUILD)/keten
 export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory bench-simulation install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize tsan fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory bench-simulation install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -72,10 +73,20 @@ demo: build python
 		--cases data/example/cases.json --scan data/example/scan.csv --municipality GM0193 \
 		--out build/report-gm0193
 
-test: test-cpp sanitize test-python fuzz-smoke
+test: test-cpp sanitize tsan test-python fuzz-smoke
 
 test-cpp: build
 	@$(CTEST) --preset release
+
+# ThreadSanitizer on the ledger's tests (8 threads on one ledger file; a smaller count than the
+# release run, as under the other sanitizers), but the crash test, which is about processes, not
+# threads, and which the other builds run. setarch -R: TSan maps memory at fixed places.
+build/tsan/CMakeCache.txt: | deps
+	@$(CMAKE) --preset tsan >/dev/null
+
+tsan: deps build/tsan/CMakeCache.txt
+	@$(CMAKE) --build --preset tsan
+	@setarch -R $(CTEST) --preset tsan
 
 build/sanitize/CMakeCache.txt: | deps
 	@$(CMAKE) --preset sanitize >/dev/null

@@ -1431,7 +1431,8 @@ class importer {
         fail(r, "", error_code::hsds_missing_value,
              fmt::format("chain '{}' has no form of cooperation (a keten.cooperation_forms term)",
                          detail::printable(c.id)));
-      at_row(r, [&] { return &builder_.add_chain(std::move(c)); });
+      local_chain& chain = c;  // a lambda may not capture a structured binding in clang 14
+      at_row(r, [&] { return &builder_.add_chain(std::move(chain)); });
     }
   }
 

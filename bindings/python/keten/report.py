@@ -269,9 +269,14 @@ def write_report(
         report = keten.cooperation(scan, chain=chain) if chain else keten.cooperation(scan)
 
     name = landscape.summary().name or "the landscape"
-    where = ", ".join(f"{c} {n}" for c, n in dict(zip(table["code"], table["name"])).items()) \
-        if scoped and len(scope_codes) <= 6 else (
-            f"{len(scope_codes)} municipalities" if scoped else "all municipalities")
+    names = dict(zip(everywhere["code"], everywhere["name"]))
+    if scoped and len(scope_codes) <= 6 and not provinces:
+        where = ", ".join(f"{c} {names[c]}" for c in scope_codes)
+    elif scoped:
+        where = ", ".join(list(provinces) + [f"{c} {names[c]}" for c in municipalities])
+        where += f" ({len(scope_codes)} municipalities)"
+    else:
+        where = "the Netherlands"
     heading = title or f"Where the chain is thin — {where}"
     parts: List[str] = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -315,7 +320,8 @@ def write_report(
         missing = table[~table["present"]]
         if len(missing):
             parts.append("<p>Help forms missing: " + html.escape("; ".join(
-                f"{c}: {', '.join(g['form'])}" for c, g in missing.groupby("code", sort=False)))
+                f"{c} {names[c]}: {', '.join(g['form'])}"
+                for c, g in missing.groupby("code", sort=False)))
                 + "</p>")
 
     # 4. Unmet needs as evidence.
@@ -332,11 +338,13 @@ def write_report(
     if plans:
         parts.append("<h2>Where a new local team would help most</h2>")
         parts.append("<p class=\"note\">Greedy maximum coverage: each step the municipality "
-                     "whose team (reaching 10 km) reaches the most shortfall not yet reached; "
+                     "whose team (reaching the municipalities within 10 km) reaches the most "
+                     "shortfall not yet reached; "
                      "guaranteed at least 63 % (1 − 1/e) of the best choice.</p>")
         rows = []
         for p in plans:
-            rows.append([p.form, ", ".join(p.sites), _num(p.covered), _num(p.team_capacity),
+            rows.append([p.form, ", ".join(f"{c} {names[c]}" for c in p.sites), _num(p.covered),
+                         _num(p.team_capacity),
                          f"{_num(p.shortfall_before)} → {_num(p.shortfall_after)}"])
         parts.append(_table(["help form", "new teams in", "shortfall reached",
                              "units / team / year", "shortfall before → after"], rows, 2))
