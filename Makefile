@@ -9,6 +9,8 @@
 #   make check-format   fail if any C++ source is not formatted
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
 #   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
+#   make bench-simulation  a national year simulated, warm allocator against allocate() each round,
+#                       and Dask scenarios on 1 and 2 workers (docs/benchmarks.md, "Simulation")
 #   make bench-memory   peak memory of the min-cost-flow core against LEMON (benchmarks/mcf_memory.sh)
 #   make fuzz-smoke     build the libFuzzer harnesses (clang) and run each for FUZZ_SMOKE_TIME s
 #   make fuzz           the same for FUZZ_TIME s each (default 600), keeping the corpus in build/fuzz
@@ -28,7 +30,7 @@ KETEN := $(BUILD)/keten
 export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize tsan fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize tsan fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory bench-simulation install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -102,7 +104,7 @@ $(VENV)/.test-deps: requirements-test.txt | $(PY)
 	@touch $@
 
 # The Python package, built from the same CMake project (build tree reused: build/python).
-PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/national_scan.json data/example/landscape.json data/example/cases.json data/example/scan.csv 2>/dev/null)
+PACKAGE_SOURCES = $(shell git ls-files -co --exclude-standard -- include src bindings cmake CMakeLists.txt pyproject.toml data/nl_municipalities.csv data/national_landscape.json data/national_scan.json data/example/landscape.json data/example/cases.json data/example/scan.csv data/example/scenario.json 2>/dev/null)
 $(VENV)/.keten-installed: $(PACKAGE_SOURCES) | $(VENV)/.test-deps
 	@echo "Installing the keten Python package into $(VENV)"
 	@$(PY) -m pip install -q --no-build-isolation -C cmake.define.KETEN_WARNINGS_AS_ERRORS=ON .
@@ -155,6 +157,11 @@ bench-python: python
 	@$(PY) benchmarks/python/bench_alloc.py
 	@$(PY) benchmarks/python/bench_flow.py
 	@$(PY) benchmarks/python/bench_network.py
+
+bench-simulation: deps build/bench/CMakeCache.txt python
+	@$(CMAKE) --build --preset bench --target keten_simulation_benchmarks
+	@build/bench/benchmarks/keten_simulation_benchmarks --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true $(BENCH_ARGS)
+	@$(PY) benchmarks/python/bench_scale.py
 
 bench-memory: deps build/bench/CMakeCache.txt
 	@$(CMAKE) --build --preset bench

@@ -1672,4 +1672,6 @@ PYBIND11_MODULE(_ext, m) {
   bind_ledger(m);
   void bind_gaps(py::module_ & m);  // gaps_ext.cpp: the gap analysis and new teams
   bind_gaps(m);
+  void bind_simulation(py::module_ & m);  // simulation_ext.cpp: the what-if simulation
+  bind_simulation(m);
 }

@@ -19,6 +19,7 @@
 #include "keten/matching.hpp"
 #include "keten/offering.hpp"
 #include "keten/pathway.hpp"
+#include "keten/simulation.hpp"
 #include "keten/snapshot.hpp"
 #include "keten/stable.hpp"
 #include "keten/synthetic.hpp"

@@ -12,40 +12,11 @@
 #include "keten/allocation.hpp"
 #include "keten/dimacs.hpp"
 #include "keten/io.hpp"
+#include "progress.hpp"
 
 namespace keten::cli {
 
 namespace {
-
-/// A one-line progress bar on stderr, shown only on a terminal and only after the first second, so
-/// that short runs and pipes stay clean. (Debian 12 packages no C++ progress-bar library.)
-class progress_line {
- public:
-  progress_line() : start_(std::chrono::steady_clock::now()), tty_(isatty(STDERR_FILENO) != 0) {}
-  ~progress_line() {
-    if (shown_) fmt::print(stderr, "\r{:60}\r", "");
-  }
-  progress_line(const progress_line&) = delete;
-  progress_line& operator=(const progress_line&) = delete;
-
-  void operator()(std::string_view phase, std::size_t done, std::size_t total) {
-    if (!tty_) return;
-    const auto elapsed = std::chrono::steady_clock::now() - start_;
-    if (elapsed < std::chrono::seconds(1)) return;
-    shown_ = true;
-    const double fraction =
-        total == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total);
-    const auto filled = static_cast<std::size_t>(fraction * 30.0);
-    fmt::print(stderr, "\r{:<10} [{:<30}] {:3.0f}%", phase, std::string(filled, '#'),
-               fraction * 100.0);
-    std::fflush(stderr);
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-  bool tty_;
-  bool shown_ = false;
-};
 
 std::string points(score_t s) {
   return fmt::format("{:.1f}", to_points(s));

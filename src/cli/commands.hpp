@@ -67,4 +67,8 @@ void add_gaps_commands(CLI::App& app);
 /// `keten ledger open|refer|update|show|expire|check` (ledger_command.cpp, docs/ledger.md).
 void add_ledger_commands(CLI::App& app);
 
+/// `keten simulate`: weeks of demand over seeds, with a scenario against the baseline
+/// (simulate_command.cpp, docs/simulation.md).
+void add_simulate_commands(CLI::App& app);
+
 }  // namespace keten::cli

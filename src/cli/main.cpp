@@ -405,6 +405,7 @@ int main(int argc, char** argv) {
   keten::cli::add_network_commands(app);
   keten::cli::add_gaps_commands(app);
   keten::cli::add_ledger_commands(app);
+  keten::cli::add_simulate_commands(app);
   keten::cli::add_cooperation_commands(app);
 
   try {

@@ -4,7 +4,9 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -12,6 +14,7 @@
 #include "keten/error.hpp"
 #include "keten/taxonomy.hpp"
 #include "random.hpp"
+#include "synthetic_cases.hpp"
 #include "synthetic_chains.hpp"
 
 // Every figure used below is listed with its source in docs/data.md; keep the two in step.
@@ -618,7 +621,7 @@ class case_maker {
   help_case make(std::string id) {
     help_case c;
     c.id = std::move(id);
-    const std::size_t first_form = add_needs(c);
+    const std::size_t first_form = add_needs(c, std::nullopt);
     const municipality_index m =
         pool_[rng_.weighted(std::span<const std::uint64_t>(pool_weights_))];
     c.location = locate(places_[m]);
@@ -630,15 +633,37 @@ class case_maker {
     return c;
   }
 
+  /// A case in municipality `m` whose first need is of help form `first`, drawn from `rng` (the
+  /// maker's own stream is left as it was). As make() otherwise.
+  help_case make_in(random_stream& rng, std::string id, municipality_index m, help_form first) {
+    std::swap(rng, rng_);
+    help_case c;
+    c.id = std::move(id);
+    const std::size_t first_form = add_needs(c, static_cast<std::size_t>(first));
+    c.location = locate(places_[m]);
+    c.profile = profile(first_form);
+    c.consent = rng_.chance(950);
+    if (rng_.chance(30) && !partners_in_[m].empty())
+      c.excluded_partners.push_back(
+          context_.partners()[partners_in_[m][rng_.below(partners_in_[m].size())]].id);
+    std::swap(rng, rng_);
+    return c;
+  }
+
  private:
-  /// Adds 1–6 needs; returns the help form of the first.
-  std::size_t add_needs(help_case& c) {
+  /// Adds 1–6 needs; returns the help form of the first (`first_form`, if given and the taxonomy
+  /// has a standard category of that form).
+  std::size_t add_needs(help_case& c, std::optional<std::size_t> forced_first) {
     std::vector<category_index> chosen;
     std::size_t first_form = 0;
     const std::size_t wanted = rng_.weighted(need_count_shares) + 1;
     for (std::size_t attempt = 0; chosen.size() < wanted && attempt < 64; ++attempt) {
       std::optional<category_index> next;
       if (!chosen.empty() && rng_.chance(650)) next = complement_of(chosen);
+      if (!next && chosen.empty() && forced_first && !forms_[*forced_first].empty()) {
+        const std::size_t form = *forced_first;
+        next = forms_[form][rng_.weighted(std::span<const std::uint32_t>(form_weights_[form]))];
+      }
       if (!next) {
         const std::size_t form = rng_.weighted(form_shares);
         if (forms_[form].empty()) continue;
@@ -731,6 +756,33 @@ class case_maker {
 };
 
 }  // namespace
+
+namespace detail {
+
+struct case_source::impl {
+  explicit impl(const landscape& l) : maker(l, case_generation{.count = 0}) {}
+  case_maker maker;
+};
+
+case_source::case_source(const landscape& context) : impl_(std::make_unique<impl>(context)) {}
+case_source::~case_source() = default;
+
+help_case case_source::draw(random_stream& rng, std::string id, municipality_index m,
+                            help_form first) {
+  return impl_->maker.make_in(rng, std::move(id), m, first);
+}
+
+double mean_needs_per_case() {
+  double sum = 0;
+  double weight = 0;
+  for (std::size_t k = 0; k < need_count_shares.size(); ++k) {
+    sum += static_cast<double>((k + 1) * need_count_shares[k]);
+    weight += need_count_shares[k];
+  }
+  return sum / weight;
+}
+
+}  // namespace detail
 
 std::vector<help_case> generate_cases(const landscape& context, const case_generation& options) {
   std::vector<help_case> cases;

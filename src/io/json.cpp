@@ -15,6 +15,7 @@
 
 #include "files.hpp"
 #include "json_cursor.hpp"
+#include "json_model.hpp"
 #include "keten/allocation.hpp"
 #include "keten/error.hpp"
 #include "keten/io.hpp"
@@ -580,6 +581,15 @@ std::string sniff_json_format(const std::filesystem::path& path) {
   if (document.is_object() && document.contains("format") && document["format"].is_string())
     return document["format"].get<std::string>();
   return {};
+}
+
+// The readers of a partner and an offering object, for other documents that hold them (a
+// simulation scenario's opened team: src/io/scenario_json.cpp).
+partner detail::read_partner_json(const cursor& c) {
+  return read_partner(c);
+}
+offering detail::read_offering_json(const cursor& c) {
+  return read_offering(c);
 }
 
 }  // namespace keten

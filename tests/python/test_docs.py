@@ -30,5 +30,6 @@ def test_every_python_block_runs(tmp_path, monkeypatch, capsys):
             raise AssertionError(f"docs/python.md block {number} failed: {e!r}\n{block}") from e
     assert (tmp_path / "gaps.png").stat().st_size > 0
     assert (tmp_path / "conditions.png").stat().st_size > 0
+    assert (tmp_path / "simulation.png").stat().st_size > 0
     out = capsys.readouterr().out
     assert "Keten van Hoop" in out

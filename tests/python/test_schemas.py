@@ -247,3 +247,43 @@ def test_standard_categories_match_the_documentation():
                   if line.startswith("| `")]
     assert sorted(forbidden) == sorted(documented)
     assert len(documented) == 18
+
+
+# --- simulation scenarios (docs/simulation.md) ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scenario_validator():
+    schema = load(SCHEMA_DIR / "scenario.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_scenario_schema_accepts_what_the_reader_accepts(scenario_validator):
+    import keten
+
+    example = load(EXAMPLE_DIR / "scenario.json")
+    assert errors(scenario_validator, example) == []
+    keten.load_scenario(EXAMPLE_DIR / "scenario.json", keten.example_landscape())  # the reader too
+    every_kind = {"format": "keten.scenario", "version": 1, "changes": [
+        {"week": 2, "offering": "x", "units": 50}, {"offering": "x", "add_units": -5},
+        {"week": 1.5, "offering": "x", "scale_units": 1.5}, {"week": 10, "close": "x"},
+        {"round_days": 7}, {"week": 4, "referral": "match"}, {"demand": 1.2},
+        {"demand": 2, "help_form": "youth"}]}  # fmt: skip
+    assert errors(scenario_validator, every_kind) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"round_days": 7, "demand": 2},          # two actions
+    {"week": -1, "round_days": 7},           # a negative week
+    {"referral": "lottery"},                 # an unknown policy
+    {"offering": "x", "units": "ten"},       # a wrong type
+    {"round_days": 7, "colour": "red"},      # an unknown field
+    {"week": 3},                             # no action
+])  # fmt: skip
+def test_scenario_schema_rejects_what_the_reader_rejects(scenario_validator, change):
+    import keten
+
+    doc = {"format": "keten.scenario", "version": 1, "changes": [change]}
+    assert errors(scenario_validator, doc) != []
+    with pytest.raises(keten.Error):
+        keten.parse_scenario(doc, keten.example_landscape())

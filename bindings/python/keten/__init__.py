@@ -80,6 +80,18 @@ from keten._flow import (
     parse_hsds,
     read_dimacs,
 )
+from keten._simulation import (
+    DEFAULT_DURATION_SHAPES,
+    Scenario,
+    SimulationResult,
+    compare,
+    load_scenario,
+    merge_results,
+    parse_scenario,
+    simulate,
+    simulation_shards,
+    summarize,
+)
 from keten.results import (
     Alternative,
     Assignment,
@@ -96,6 +108,16 @@ from keten.results import (
 )
 
 __all__ = [
+    "DEFAULT_DURATION_SHAPES",
+    "Scenario",
+    "SimulationResult",
+    "compare",
+    "load_scenario",
+    "merge_results",
+    "parse_scenario",
+    "simulate",
+    "simulation_shards",
+    "summarize",
     "CONDITIONS",
     "CooperationReport",
     "Scan",

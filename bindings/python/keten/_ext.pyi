@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_SEED', 'FlowSolution', 'GapAnalysis', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Strengths', 'Summary', 'Table', 'TeamPlan', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'analyse_gaps', 'assess_cooperation', 'chain_dot', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'distance_km', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_snapshot', 'match_batch', 'member_organisation', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'stable_match', 'standard_categories', 'standard_demand_rates', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
+__all__: list[str] = ['Allocation', 'Allocator', 'Case', 'Cases', 'CooperationReport', 'DEFAULT_DURATION_SHAPES', 'DEFAULT_SEED', 'FlowSolution', 'GapAnalysis', 'HelpForm', 'Landscape', 'Ledger', 'MatchBatch', 'MatchWeights', 'Need', 'NeedCategory', 'Scan', 'Scenario', 'SimulationResult', 'Strengths', 'Summary', 'Table', 'TeamPlan', 'allocate', 'allocate_stable', 'allocation_model', 'allocation_network', 'analyse_gaps', 'assess_cooperation', 'chain_dot', 'chain_members_table', 'chains_json', 'chains_table', 'check_flow_optimality', 'compare_runs', 'distance_km', 'estimate_mean', 'export_hsds', 'find_blocking_pair', 'generate_cases', 'generate_flow_instance', 'generate_national_landscape', 'generate_scans', 'help_form_label', 'help_forms', 'import_hsds', 'is_stable', 'landscape_from_snapshot', 'load_cases', 'load_landscape', 'load_scan', 'load_scenario', 'load_snapshot', 'match_batch', 'member_organisation', 'merge_results', 'min_cost_flow', 'municipalities', 'parse_cases', 'parse_dimacs', 'parse_hsds', 'parse_landscape', 'parse_scan', 'parse_scenario', 'questionnaire_table', 'rank_sum_test', 'read_dimacs', 'simulate', 'simulation_shards', 'stable_match', 'standard_categories', 'standard_demand_rates', 'time_allocate', 'time_match_batch', 'to_dimacs', 'validate_cases']
 class Table:
     """
     Named columns of equal length, each a 1-D numpy array (text as object arrays, lists as object arrays of lists).
@@ -876,6 +876,77 @@ class GapAnalysis:
     @property
     def rounds(self) -> int:
         ...
+class Scenario:
+    """
+    A what-if (a keten.scenario document, docs/simulation.md): capacity changes, teams opened or closed, policy changes from a week on.
+    """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def landscape(self) -> Landscape:
+        """
+        The landscape with the scenario's opened partners and offerings appended.
+        """
+    @property
+    def description(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+class SimulationResult:
+    """
+    One simulated run (one seed): its needs, offerings, weeks and referrals between partners as Tables; summary() per group.
+    """
+    def __getstate__(self) -> tuple:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple) -> None:
+        ...
+    def needs(self) -> typing.Any:
+        """
+        One row per need that arrived in the measured period: case (arrival number), need, municipality, category, help_form, arrived and referred (days), wait, offering and partner (None unless referred), outcome.
+        """
+    def offerings(self) -> typing.Any:
+        """
+        One row per offering in reach: offering, partner, municipality (the partner's), help_form, unit_days, busy_days, utilisation, referrals, units_start, units_end.
+        """
+    def referrals(self) -> typing.Any:
+        """
+        Warm handovers: from_partner (a case's first), to_partner, their members, count.
+        """
+    def summary(self, by: str = 'help_form') -> typing.Any:
+        """
+        Per group (total, help_form or municipality): arrived, referred, each other outcome, wait_mean, wait_median, wait_p90 (days), utilisation, units.
+        """
+    def weeks(self) -> typing.Any:
+        """
+        The weekly series per municipality and help form: week, municipality, help_form, arrived, referred, unmet, waiting (at the week's end), wait_mean (of the referred), utilisation and units (of the offerings whose partner is at home there).
+        """
+    @property
+    def cases(self) -> int:
+        ...
+    @property
+    def days(self) -> float:
+        ...
+    @property
+    def landscape(self) -> Landscape:
+        ...
+    @property
+    def round_seconds(self) -> float:
+        ...
+    @property
+    def rounds(self) -> int:
+        ...
+    @property
+    def sample_skipped(self) -> int:
+        """
+        Sample cases left out: without a municipality.
+        """
+    @property
+    def seed(self) -> int:
+        ...
 def allocate(landscape: Landscape, cases: collections.abc.Iterable, *, fairness: typing.SupportsFloat | typing.SupportsIndex = 0.0, waiting_day: typing.SupportsFloat | typing.SupportsIndex = 1.0, improve_complementarity: bool = True, days_waiting: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], weights: MatchWeights | None = None, cooperation: Strengths = None) -> Allocation:
     """
     The optimal allocation of every need of the cases (an iterable of Case, e.g. Cases) under the offerings' free units (see keten.allocate). Releases the GIL.
@@ -920,9 +991,15 @@ def check_flow_optimality(supply: typing.Any, source: typing.Any, target: typing
     """
     '' if the flow is feasible and the potentials certify that it is optimal, else what is wrong.
     """
+def compare_runs(baseline: collections.abc.Sequence[SimulationResult], scenario: collections.abc.Sequence[SimulationResult], by: str, confidence: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
+    ...
 def distance_km(a: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex], b: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]) -> float:
     """
     Great-circle distance in km between two (lat, lon) points.
+    """
+def estimate_mean(values: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float, float, int]:
+    """
+    The mean of the values (NaN left out) and its Student-t interval: (mean, low, high, n).
     """
 def export_hsds(landscape: Landscape, directory: os.PathLike | str | bytes, *, updated: str = '') -> None:
     """
@@ -980,6 +1057,8 @@ def load_scan(path: os.PathLike | str | bytes, landscape: Landscape) -> Scan:
     """
     Reads a scan file (keten.scan JSON, or CSV one row per answer) against the landscape. Raises ParseError / ValidationError naming file, line or pointer, field and chain; nothing is half-imported.
     """
+def load_scenario(path: os.PathLike | str | bytes, landscape: Landscape) -> Scenario:
+    ...
 def load_snapshot(path: os.PathLike | str | bytes) -> Landscape:
     """
     Reads a snapshot file. Raises ParseError, ValidationError, KetenIOError.
@@ -991,6 +1070,10 @@ def match_batch(landscape: Landscape, cases: Cases, *, top_k: typing.SupportsInt
 def member_organisation(form: HelpForm) -> str:
     """
     The national member organisation that carries a help form.
+    """
+def merge_results(parts: collections.abc.Sequence[SimulationResult]) -> SimulationResult:
+    """
+    The runs of a simulation's shards (one seed) as one SimulationResult (C++ merge_results).
     """
 def min_cost_flow(supply: typing.Any, source: typing.Any, target: typing.Any, lower: typing.Any, upper: typing.Any, cost: typing.Any) -> FlowSolution:
     """
@@ -1020,6 +1103,8 @@ def parse_scan(text: str, landscape: Landscape, source: str = '<string>') -> Sca
     """
     Parses a scan from text: keten.scan JSON if it starts with '{', else CSV.
     """
+def parse_scenario(text: str, landscape: Landscape, source: str = '<string>') -> Scenario:
+    ...
 def questionnaire_table() -> typing.Any:
     """
     The standard questionnaire (see keten.questionnaire).
@@ -1031,6 +1116,12 @@ def rank_sum_test(before: collections.abc.Sequence[typing.SupportsFloat | typing
 def read_dimacs(path: os.PathLike | str | bytes) -> dict[str, numpy.typing.NDArray[numpy.int64]]:
     """
     Reads a DIMACS file (see parse_dimacs). Raises KetenIOError, ParseError.
+    """
+def simulate(landscape: Landscape, *, weeks: typing.SupportsFloat | typing.SupportsIndex, warmup_weeks: typing.SupportsFloat | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, round_days: typing.SupportsFloat | typing.SupportsIndex, policy: str, demand: typing.SupportsFloat | typing.SupportsIndex, form_demand: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(5)"], rates: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(5)"] | None, duration_shapes: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(5)"] | None, municipalities: collections.abc.Sequence[str], sample: Cases | None, sample_days: typing.SupportsFloat | typing.SupportsIndex, turnover: typing.SupportsFloat | typing.SupportsIndex, waiting_day: typing.SupportsFloat | typing.SupportsIndex, fairness: typing.SupportsFloat | typing.SupportsIndex, weights: MatchWeights | None, scenario: Scenario) -> SimulationResult:
+    ...
+def simulation_shards(landscape: Landscape, count: typing.SupportsInt | typing.SupportsIndex) -> list[list[str]]:
+    """
+    Municipalities in at most `count` groups that no offering joins (docs/scale.md).
     """
 def stable_match(resident_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], hospital_prefs: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], capacities: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], *, optimal: str = 'residents') -> list[int | None]:
     """
@@ -1060,5 +1151,6 @@ def validate_cases(path: os.PathLike | str | bytes, landscape: Landscape) -> lis
     """
     Reads and validates a keten.cases file against a landscape; returns the case ids.
     """
+DEFAULT_DURATION_SHAPES: list = [2.0, 1.5, 8.0, 0.0, 2.0]
 DEFAULT_SEED: int = 2022
 __version__: str = '0.1.0'
