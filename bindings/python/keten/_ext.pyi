@@ -407,6 +407,75 @@ class Cases:
     @property
     def ids(self) -> list[str]:
         ...
+class Scan:
+    """
+    Validated answers of cooperation scans (docs/cooperation.md): per chain and date, per respondent code and partner, a value 1-5 per statement of the questionnaire.
+    """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def answers(self) -> typing.Any:
+        """
+        One row per answer: chain, date, partner, respondent, statement, condition, value.
+        """
+    def dates(self, chain: str) -> list[str]:
+        """
+        The days chain `chain` was scanned, ascending (YYYY-MM-DD).
+        """
+    def save(self, path: os.PathLike | str | bytes) -> None:
+        """
+        Writes the scan: CSV if the path ends in .csv, else keten.scan JSON.
+        """
+    def to_csv(self) -> str:
+        """
+        The answers as CSV (one row per answer).
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The scan as a keten.scan JSON document.
+        """
+class Strengths:
+    """
+    Cooperation strength in [0, 1] per pair of partners (the strongest over their chains): what match() and allocate() read for their collaboration term.
+    """
+    def __len__(self) -> int:
+        ...
+    def max(self) -> float:
+        """
+        The largest strength (0 if empty).
+        """
+class CooperationReport:
+    """
+    What the scans say: the five conditions per chain, the partners' means, and the pair strengths (docs/cooperation.md).
+    """
+    def __repr__(self) -> str:
+        ...
+    def conditions(self) -> typing.Any:
+        """
+        One row per chain and condition: scanned, baseline, mean, spread (max - min of the partner means), sd (population sd of the partner means), counts, weakest, and the trend (before, change, superiority A, p_value, exact, significant).
+        """
+    def pairs(self) -> typing.Any:
+        """
+        One row per partner pair of a chain: its cooperation strength in [0, 1].
+        """
+    def partner_means(self) -> typing.Any:
+        """
+        One row per chain, answering partner and condition: the partner's mean.
+        """
+    def silent(self) -> dict:
+        """
+        Per chain the members that did not answer its scan.
+        """
+    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
+        """
+        The report as a keten.cooperation JSON document.
+        """
+    @property
+    def strengths(self) -> Strengths:
+        """
+        The pair strengths, for match(..., cooperation=...) and allocate(..., cooperation=...).
+        """
 class MatchWeights:
     """
     The weights of the objective's terms, in points (docs/matching.md).
@@ -518,75 +587,6 @@ class MatchBatch:
     @property
     def landscape(self) -> Landscape:
         ...
-class Scan:
-    """
-    Validated answers of cooperation scans (docs/cooperation.md): per chain and date, per respondent code and partner, a value 1-5 per statement of the questionnaire.
-    """
-    def __len__(self) -> int:
-        ...
-    def __repr__(self) -> str:
-        ...
-    def answers(self) -> typing.Any:
-        """
-        One row per answer: chain, date, partner, respondent, statement, condition, value.
-        """
-    def dates(self, chain: str) -> list[str]:
-        """
-        The days chain `chain` was scanned, ascending (YYYY-MM-DD).
-        """
-    def save(self, path: os.PathLike | str | bytes) -> None:
-        """
-        Writes the scan: CSV if the path ends in .csv, else keten.scan JSON.
-        """
-    def to_csv(self) -> str:
-        """
-        The answers as CSV (one row per answer).
-        """
-    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
-        """
-        The scan as a keten.scan JSON document.
-        """
-class Strengths:
-    """
-    Cooperation strength in [0, 1] per pair of partners (the strongest over their chains): what match() and allocate() read for their collaboration term.
-    """
-    def __len__(self) -> int:
-        ...
-    def max(self) -> float:
-        """
-        The largest strength (0 if empty).
-        """
-class CooperationReport:
-    """
-    What the scans say: the five conditions per chain, the partners' means, and the pair strengths (docs/cooperation.md).
-    """
-    def __repr__(self) -> str:
-        ...
-    def conditions(self) -> typing.Any:
-        """
-        One row per chain and condition: scanned, baseline, mean, spread (max - min of the partner means), sd (population sd of the partner means), counts, weakest, and the trend (before, change, superiority A, p_value, exact, significant).
-        """
-    def pairs(self) -> typing.Any:
-        """
-        One row per partner pair of a chain: its cooperation strength in [0, 1].
-        """
-    def partner_means(self) -> typing.Any:
-        """
-        One row per chain, answering partner and condition: the partner's mean.
-        """
-    def silent(self) -> dict:
-        """
-        Per chain the members that did not answer its scan.
-        """
-    def to_json(self, indent: typing.SupportsInt | typing.SupportsIndex = 1) -> str:
-        """
-        The report as a keten.cooperation JSON document.
-        """
-    @property
-    def strengths(self) -> Strengths:
-        """
-        The pair strengths, for match(..., cooperation=...) and allocate(..., cooperation=...).
-        """
 class FlowSolution:
     """
     The outcome of min_cost_flow.
