@@ -6,6 +6,7 @@
 #   make sanitize       the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make format         format the C++ sources with .clang-format
 #   make check-format   fail if any C++ source is not formatted
+#   make check-layers   fail on an include circle or an include across layers (docs/design.md)
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
 #   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
 #   make bench-memory   peak memory of the min-cost-flow core against LEMON (benchmarks/mcf_memory.sh)
@@ -27,7 +28,7 @@ KETEN := $(BUILD)/keten
 export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize fuzz-deps fuzz-build fuzz-smoke fuzz format check-format check-layers bench bench-python bench-memory install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -131,6 +132,9 @@ format: deps
 
 check-format: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES)
+
+check-layers:
+	@python3 scripts/check-layers.py --graph
 
 build/bench/CMakeCache.txt: | deps
 	@$(CMAKE) --preset bench >/dev/null

@@ -31,6 +31,8 @@
 // The (max |cost| + 1) · (nodes + 1) ≤ max/8 limit that is_assignment_instance() shares with
 // basic_network_simplex (2^60 for 64-bit costs, so kC < 2^59; 2^28 for 32-bit ones, kC < 2^27)
 // keeps all of it inside the cost type.
+//
+// Included at the end of keten/flow.hpp, which declares what is defined here; include that.
 #pragma once
 
 #include <algorithm>
@@ -40,8 +42,6 @@
 #include <limits>
 #include <utility>
 #include <vector>
-
-#include "keten/flow.hpp"
 
 namespace keten::detail {
 

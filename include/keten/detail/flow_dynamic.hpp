@@ -1,5 +1,7 @@
 // keten/detail/flow_dynamic.hpp — the definitions of basic_dynamic_min_cost_flow: a min-cost flow
 // repaired after changes (declared, with its contract, in keten/flow.hpp).
+//
+// Included at the end of keten/flow.hpp, which declares what is defined here; include that.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "keten/detail/flow_checks.hpp"
-#include "keten/flow.hpp"
 
 namespace keten::detail {
 

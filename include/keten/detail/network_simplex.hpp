@@ -1,5 +1,7 @@
 // keten/detail/network_simplex.hpp — the definitions of basic_flow_network::validate(),
 // basic_network_simplex and check_optimality() (declared, with their contracts, in keten/flow.hpp).
+//
+// Included at the end of keten/flow.hpp, which declares what is defined here; include that.
 #pragma once
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "keten/detail/flow_checks.hpp"
-#include "keten/flow.hpp"
 
 namespace keten::flow {
 

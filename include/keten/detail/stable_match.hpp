@@ -1,5 +1,7 @@
 // keten/detail/stable_match.hpp — deferred acceptance and the stability checker over any
 // preference_source (the templates behind stable_match(), find_blocking_pair(), … in stable.hpp).
+//
+// Included at the end of keten/stable.hpp, which declares what is defined here; include that.
 #pragma once
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "keten/error.hpp"
-#include "keten/stable.hpp"
 
 namespace keten::detail {
 
