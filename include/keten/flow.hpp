@@ -24,20 +24,22 @@
 //
 // Types and numeric ranges. `Flow` (supplies, bounds, flows) and `Cost` (costs, potentials) are
 // signed integers of 32 or 64 bits (flow_integer), chosen independently: 32-bit costs halve the
-// memory of the cost and potential arrays (and of the assignment solver's cost matrix). With b bits
-// (b = 64 or 32, so 2^(b−1) − 1 is the type's maximum):
+// memory of the cost and potential arrays (and of the assignment solver's cost matrix). For a type
+// of b bits (largest value 2^(b−1) − 1), checked, and refused with a validation_error (never
+// wrapped):
 //   - every input number (supply, bound, capacity, cost) is within ±max_abs_input<T>: 2^40 for
-//     64-bit types, 2^28 for 32-bit ones (validate() checks it);
-//   - (max |cost| + 1) · (nodes + 1) ≤ 2^(b−1) / 8 for the cost type (2^60 for 64 bits, 2^28 for
-//   32):
-//     the artificial cost and every potential, reduced cost and distance then stay inside the type;
-//   - for the flow type, Σ |supplies after the lower bounds are moved into them| + Σ (capacity −
-//     lower bound) ≤ 2^(b−4) (2^60 for 64 bits, 2^28 for 32): the flow on any arc of a spanning
-//     tree solution, the network simplex's artificial arcs included, is at most that sum;
-//   - totals (the cost of a flow, the cost of the lower bounds) are summed in 128 bits and must fit
-//     in 64 (std::int64_t, whatever Cost is).
-// Networks outside these ranges are refused with a validation_error, never wrapped. Node and arc
-// indices are `int`.
+//     64-bit types, 2^28 for 32-bit ones (validate());
+//   - (max |cost| + 1) · (nodes + 1) ≤ (2^(b−1) − 1) / 8 of the cost type, below 2^60 for 64 bits
+//     and 2^28 for 32 (the network simplex's constructor; is_assignment_instance() is false
+//     beyond it): the artificial cost and every potential, reduced cost and distance then stay
+//     inside the type;
+//   - Σ |supply after the lower bounds are moved into the supplies| + Σ (capacity − lower bound)
+//     ≤ 2^(b−4) of the flow type, 2^60 for 64 bits and 2^28 for 32 (the constructor): the flow on
+//     any arc of a spanning tree solution, the network simplex's artificial arcs included, is at
+//     most that sum;
+//   - the cost of the lower bounds is within ±2^60, and totals (the cost of a flow) are summed in
+//     128 bits and must fit in 64 (total_t = std::int64_t, whatever Cost is).
+// Node and arc indices are `int`. docs/flow.md has a table of the ranges and an example.
 #pragma once
 
 #include <concepts>
