@@ -7,6 +7,7 @@
 #   make tsan           the ledger's tests (its 8-thread stress test) under ThreadSanitizer
 #   make format         format the C++ sources with .clang-format
 #   make check-format   fail if any C++ source is not formatted
+#   make check-layers   fail on an include circle or an include across layers (docs/design.md)
 #   make bench          build and run the benchmarks (keten against its peers, in one run)
 #   make bench-python   the Python package's binding overhead (benchmarks/python, docs/benchmarks.md)
 #   make bench-simulation  a national year simulated, warm allocator against allocate() each round,
@@ -30,7 +31,7 @@ KETEN := $(BUILD)/keten
 export CCACHE_DIR ?= $(CURDIR)/build/ccache
 CXX_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.hpp' '*.cpp' '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: demo test deps build test-cpp test-python sanitize tsan fuzz-deps fuzz-build fuzz-smoke fuzz format check-format bench bench-python bench-memory bench-simulation install python clean
+.PHONY: demo test deps build test-cpp test-python sanitize tsan fuzz-deps fuzz-build fuzz-smoke fuzz format check-format check-layers bench bench-python bench-memory bench-simulation install python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -144,6 +145,9 @@ format: deps
 
 check-format: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES)
+
+check-layers:
+	@python3 scripts/check-layers.py --graph
 
 build/bench/CMakeCache.txt: | deps
 	@$(CMAKE) --preset bench >/dev/null

@@ -1,3 +1,5 @@
+// The fuzz harnesses' shared code (fuzz/fuzz_support.hpp): what a parser may throw, and the
+// round trips a harness checks after a successful parse.
 #include "fuzz_support.hpp"
 
 #include <cstdio>

@@ -19,13 +19,19 @@ cxx=(c++ -std=c++20 -O3 -DNDEBUG -DFMT_SHARED -isystem /usr/include/eigen3
      "-DKETEN_DATA_DIR=\"$root/data\"")
 command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
 sources="core/error core/taxonomy core/geography core/case core/offering core/landscape
-  core/analysis core/matching core/pathway core/synthetic core/flow core/flow_assignment
-  core/flow_dynamic core/flow_instances core/allocation core/stable io/csv io/files io/json
-  io/match_json io/dimacs io/allocation_json"
+  core/chain core/cooperation core/cooperation_scan core/synthetic_chains core/analysis
+  core/matching core/pathway core/synthetic core/flow core/flow_assignment core/flow_dynamic
+  core/flow_instances core/allocation core/stable io/csv io/files io/json io/match_json io/dimacs
+  io/allocation_json"
 build_side() {  # tree namespace
-  local tree=$1 ns=$2 dir=$out/$2
+  local tree=$1 ns=$2 dir=$out/$2 f
   rm -rf "$dir" && mkdir -p "$dir"
-  for f in $sources; do
+  # allocate()'s stages are one file or several (src/core/allocation*.cpp, allocator.cpp) by revision.
+  local tree_sources=${sources/core\/allocation /}
+  for f in "$tree"/src/core/allocation*.cpp "$tree"/src/core/allocator.cpp; do
+    [ -f "$f" ] && tree_sources="$tree_sources core/$(basename "$f" .cpp)"
+  done
+  for f in $tree_sources; do
     echo "${cxx[*]} -Dketen=$ns -I$tree/include -c $tree/src/$f.cpp -o $dir/${f//\//_}.o"
   done | xargs -P2 -I{} sh -c "{}"
   "${cxx[@]}" -Dketen=$ns -c "$root/build/release/generated/embedded_data.cpp" -o "$dir/embedded.o"

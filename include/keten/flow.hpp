@@ -1,10 +1,11 @@
-// keten/flow.hpp — minimum-cost flow: the solver core under allocate().
+// keten/flow.hpp — minimum-cost flow: the solver core under allocate(), as header templates generic
+// over the integer types of flows and costs; the library compiles the 64-bit ones (flow_network…).
 //
-// A `flow_network` is a directed graph with integer supplies on its nodes and, on its arcs, an
-// integer lower bound, capacity and cost (lower bounds and negative costs allowed). A flow is
-// feasible when every arc carries between its bounds and every node sends out its supply (inflow −
-// outflow = −supply); `network_simplex` finds a feasible flow of minimum total cost, or proves
-// that none exists, in exact 64-bit integer arithmetic.
+// A `basic_flow_network<Flow, Cost>` is a directed graph with integer supplies on its nodes and, on
+// its arcs, an integer lower bound, capacity and cost (lower bounds and negative costs allowed). A
+// flow is feasible when every arc carries between its bounds and every node sends out its supply
+// (inflow − outflow = −supply); `basic_network_simplex` finds a feasible flow of minimum total
+// cost, or proves that none exists, in exact integer arithmetic.
 //
 // The algorithm is the primal network simplex method on a strongly feasible spanning tree (Ahuja,
 // Magnanti & Orlin, Network Flows, ch. 11; Cunningham's anti-cycling leaving-arc rule) with block
@@ -19,14 +20,34 @@
 // solve_min_cost_flow() is the entry point: it hands assignment instances (unit sources and unit
 // sinks, arcs only from sources to sinks; is_assignment_instance) to a dedicated shortest
 // augmenting path solver in the manner of Jonker & Volgenant, several times faster there, and
-// everything else to network_simplex; flow_solution::method says which one ran.
+// everything else to the network simplex; flow_solution::method says which one ran.
+//
+// Types and numeric ranges. `Flow` (supplies, bounds, flows) and `Cost` (costs, potentials) are
+// signed integers of 32 or 64 bits (flow_integer), chosen independently: 32-bit costs halve the
+// memory of the cost and potential arrays (and of the assignment solver's cost matrix). For a type
+// of b bits (largest value 2^(b−1) − 1), checked, and refused with a validation_error (never
+// wrapped):
+//   - every input number (supply, bound, capacity, cost) is within ±max_abs_input<T>: 2^40 for
+//     64-bit types, 2^28 for 32-bit ones (validate());
+//   - (max |cost| + 1) · (nodes + 1) ≤ (2^(b−1) − 1) / 8 of the cost type, below 2^60 for 64 bits
+//     and 2^28 for 32 (the network simplex's constructor; is_assignment_instance() is false
+//     beyond it): the artificial cost and every potential, reduced cost and distance then stay
+//     inside the type;
+//   - Σ |supply after the lower bounds are moved into the supplies| + Σ (capacity − lower bound)
+//     ≤ 2^(b−4) of the flow type, 2^60 for 64 bits and 2^28 for 32 (the constructor): the flow on
+//     any arc of a spanning tree solution, the network simplex's artificial arcs included, is at
+//     most that sum;
+//   - the cost of the lower bounds is within ±2^60, and totals (the cost of a flow) are summed in
+//     128 bits and must fit in 64 (total_t = std::int64_t, whatever Cost is).
+// Node and arc indices are `int`. docs/flow.md has a table of the ranges and an example.
 #pragma once
 
-#include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -34,29 +55,43 @@
 
 namespace keten::flow {
 
-using value_t = std::int64_t;  ///< supplies, bounds and flows
-using cost_t = std::int64_t;   ///< costs, potentials and totals
+/// The integer types the solvers are written for: signed, 32 or 64 bits.
+template <class T>
+concept flow_integer = std::signed_integral<T> &&(sizeof(T) == 4 || sizeof(T) == 8);
 
-/// The largest magnitude accepted for a supply, bound or cost. Together with the limit on
-/// (max |cost| + 1) · (nodes + 1) checked by the solver this keeps every intermediate value of the
-/// algorithm inside 64 bits.
-inline constexpr value_t max_abs_value = (value_t{1} << 40);
-inline constexpr cost_t max_abs_cost = (cost_t{1} << 40);
+/// The largest magnitude accepted for one input number (supply, bound, capacity, cost) of type T:
+/// 2^40 for 64-bit types, 2^28 for 32-bit ones (see the top of this header).
+template <flow_integer T>
+inline constexpr T max_abs_input = T{1} << (sizeof(T) == 8 ? 40 : 28);
+
+using value_t = std::int64_t;  ///< supplies, bounds and flows of the compiled solvers
+using cost_t = std::int64_t;   ///< costs and potentials of the compiled solvers
+using total_t = std::int64_t;  ///< total costs, whatever the cost type
+
+/// The largest magnitude accepted for a supply, bound or cost of the compiled solvers. Together
+/// with the limit on (max |cost| + 1) · (nodes + 1) checked by the solver this keeps every
+/// intermediate value of the algorithm inside 64 bits.
+inline constexpr value_t max_abs_value = max_abs_input<value_t>;
+inline constexpr cost_t max_abs_cost = max_abs_input<cost_t>;
 
 /// A min-cost-flow instance. Nodes and arcs are numbered from 0 in the order they were added.
-struct flow_network {
-  std::vector<value_t> supply;  ///< per node: > 0 sends out, < 0 takes in
-  std::vector<int> source;      ///< per arc
-  std::vector<int> target;      ///< per arc
-  std::vector<value_t> lower;   ///< per arc
-  std::vector<value_t> upper;   ///< per arc: the capacity
-  std::vector<cost_t> cost;     ///< per arc, per unit of flow
+template <flow_integer Flow = value_t, flow_integer Cost = cost_t>
+struct basic_flow_network {
+  using flow_type = Flow;
+  using cost_type = Cost;
 
-  int add_node(value_t node_supply = 0) {
+  std::vector<Flow> supply;  ///< per node: > 0 sends out, < 0 takes in
+  std::vector<int> source;   ///< per arc
+  std::vector<int> target;   ///< per arc
+  std::vector<Flow> lower;   ///< per arc
+  std::vector<Flow> upper;   ///< per arc: the capacity
+  std::vector<Cost> cost;    ///< per arc, per unit of flow
+
+  int add_node(Flow node_supply = 0) {
     supply.push_back(node_supply);
     return static_cast<int>(supply.size()) - 1;
   }
-  int add_arc(int from, int to, value_t low, value_t capacity, cost_t unit_cost) {
+  int add_arc(int from, int to, Flow low, Flow capacity, Cost unit_cost) {
     source.push_back(from);
     target.push_back(to);
     lower.push_back(low);
@@ -76,10 +111,12 @@ struct flow_network {
   }
 
   /// Throws validation_error if an arc names a node that does not exist, a bound is above its
-  /// capacity, or a number is outside the accepted range. Everything else (unbalanced supplies,
-  /// no way to route them) is infeasibility, reported by the solver, not an error.
+  /// capacity, or a number is outside ±max_abs_input. Everything else (unbalanced supplies, no way
+  /// to route them) is infeasibility, reported by the solver, not an error. O(n + m).
   void validate() const;
 };
+
+using flow_network = basic_flow_network<>;
 
 enum class flow_status {
   optimal,     ///< a feasible flow of minimum cost was found
@@ -90,29 +127,46 @@ enum class flow_status {
   return s == flow_status::optimal ? "optimal" : "infeasible";
 }
 
-/// Primal network simplex. Construct from a network (copied into the solver's own arrays), run(),
-/// read the result.
-class network_simplex {
- public:
-  explicit network_simplex(const flow_network& g);
+/// The algorithm solve_min_cost_flow() chose.
+enum class flow_method {
+  network_simplex,  ///< basic_network_simplex, for every network that is not an assignment instance
+  assignment,  ///< shortest augmenting paths, for assignment instances (is_assignment_instance)
+};
 
-  /// Solves and returns the status.
+[[nodiscard]] constexpr const char* to_string(flow_method m) {
+  return m == flow_method::assignment ? "assignment" : "network_simplex";
+}
+
+/// Primal network simplex. Construct from a network (copied into the solver's own arrays: O(n + m)
+/// memory, the network need not outlive the solver), run(), read the result. The constructor throws
+/// validation_error for a network outside the ranges at the top of this header (it does not call
+/// validate(): solve_min_cost_flow() does); an arc naming a node that does not exist is undefined
+/// behaviour here.
+template <flow_integer Flow = value_t, flow_integer Cost = cost_t>
+class basic_network_simplex {
+ public:
+  using flow_type = Flow;
+  using cost_type = Cost;
+
+  explicit basic_network_simplex(const basic_flow_network<Flow, Cost>& g);
+
+  /// Solves and returns the status. Call once.
   flow_status run();
 
   /// The minimum total cost, including the cost of the lower bounds. Valid after run() returned
-  /// optimal.
-  [[nodiscard]] cost_t total_cost() const;
+  /// optimal. Throws validation_error if it does not fit in 64 bits.
+  [[nodiscard]] total_t total_cost() const;
   /// The flow on arc `a` (between its lower bound and capacity). Valid after run() returned
   /// optimal.
-  [[nodiscard]] value_t flow(int a) const {
+  [[nodiscard]] Flow flow(int a) const {
     const int i = position_[a];
     return lower_.empty() ? flow_[i] : flow_[i] + lower_[i];
   }
   /// The node potentials of the optimal dual: for every arc with flow below its capacity
   /// cost + π(source) − π(target) ≥ 0, and ≤ 0 for every arc with flow above its lower bound.
-  [[nodiscard]] cost_t potential(int node) const { return pi_[node]; }
+  [[nodiscard]] Cost potential(int node) const { return pi_[node]; }
   /// The flow on every arc, in arc order.
-  [[nodiscard]] std::vector<value_t> flows() const;
+  [[nodiscard]] std::vector<Flow> flows() const;
 
   [[nodiscard]] int node_count() const { return n_; }
   [[nodiscard]] int arc_count() const { return m_; }
@@ -121,7 +175,7 @@ class network_simplex {
 
  private:
   enum : signed char { state_upper = -1, state_tree = 0, state_lower = 1 };
-  static constexpr value_t infinite = std::numeric_limits<value_t>::max() / 4;
+  static constexpr Flow infinite = std::numeric_limits<Flow>::max() / 4;
 
   void initial_tree();
   bool initial_pivots();
@@ -135,19 +189,19 @@ class network_simplex {
   int n_ = 0;  // real nodes; the root is n_
   int m_ = 0;  // real arcs; artificial arc of node u is m_ + u
   int root_ = 0;
-  cost_t art_cost_ = 0;
+  Cost art_cost_ = 0;
   bool shift_rest_ = false;  // update_tree may move the rest of the tree's potentials instead
 
   // Arcs (real then artificial), real ones at position_[input arc].
   std::vector<int> position_;
   std::vector<int> src_, tgt_;
-  std::vector<value_t> lower_;  // empty when every lower bound is 0
-  std::vector<value_t> cap_, flow_;
-  std::vector<cost_t> cost_;
+  std::vector<Flow> lower_;  // empty when every lower bound is 0
+  std::vector<Flow> cap_, flow_;
+  std::vector<Cost> cost_;
   std::vector<signed char> state_;
   // Nodes (real then the root).
-  std::vector<value_t> supply_;  // after the lower-bound shift
-  std::vector<cost_t> pi_;
+  std::vector<Flow> supply_;  // after the lower-bound shift
+  std::vector<Cost> pi_;
   std::vector<int> parent_, pred_, thread_, rev_thread_;
   std::vector<int> succ_num_;     // nodes in the subtree
   std::vector<int> last_succ_;    // the subtree's last node in thread order
@@ -161,41 +215,37 @@ class network_simplex {
   int u_in_ = -1, v_in_ = -1, u_out_ = -1;
   int first_ = -1, second_ = -1;
   int leaving_side_ = 0;  // 0: the entering arc itself, 1: first side, 2: second side
-  value_t delta_ = 0;
+  Flow delta_ = 0;
   std::int64_t pivots_ = 0;
   bool feasible_input_ = true;
-  cost_t lower_bound_cost_ = 0;
+  total_t lower_bound_cost_ = 0;
 
   // Scratch for update_tree.
   std::vector<int> path_;
   std::vector<std::pair<int, int>> segments_;
 };
 
-/// The algorithm solve_min_cost_flow() chose.
-enum class flow_method {
-  network_simplex,  ///< network_simplex, for every network that is not an assignment instance
-  assignment,  ///< shortest augmenting paths, for assignment instances (is_assignment_instance)
-};
-
-[[nodiscard]] constexpr const char* to_string(flow_method m) {
-  return m == flow_method::assignment ? "assignment" : "network_simplex";
-}
+using network_simplex = basic_network_simplex<>;
 
 /// The outcome of solve_min_cost_flow().
-struct flow_solution {
+template <flow_integer Flow = value_t, flow_integer Cost = cost_t>
+struct basic_flow_solution {
   flow_status status = flow_status::infeasible;
-  cost_t cost = 0;                                    ///< minimum total cost (if optimal)
-  std::vector<value_t> flow;                          ///< per arc (if optimal)
-  std::vector<cost_t> potential;                      ///< per node, an optimal dual (if optimal)
+  total_t cost = 0;                                   ///< minimum total cost (if optimal)
+  std::vector<Flow> flow;                             ///< per arc (if optimal)
+  std::vector<Cost> potential;                        ///< per node, an optimal dual (if optimal)
   flow_method method = flow_method::network_simplex;  ///< which algorithm solved it
 };
+
+using flow_solution = basic_flow_solution<>;
 
 /// True when `g` is an assignment instance: at least two nodes, every node's supply +1 or −1 (as
 /// many of each), and every arc from a +1 node to a −1 node with lower bound 0 and capacity at
 /// least 1. Parallel arcs, missing pairs (a sparse bipartite graph) and negative costs are allowed.
 /// True implies that g.validate() passes; false for networks beyond the network simplex's size
 /// limit (which it then refuses). O(n + m), and O(1) at the first node whose supply is not ±1.
-[[nodiscard]] bool is_assignment_instance(const flow_network& g);
+template <flow_integer Flow, flow_integer Cost>
+[[nodiscard]] bool is_assignment_instance(const basic_flow_network<Flow, Cost>& g);
 
 /// Validates the network and solves it: an assignment instance (is_assignment_instance) by
 /// shortest augmenting paths in the manner of Jonker & Volgenant — column reduction, reduction
@@ -204,9 +254,12 @@ struct flow_solution {
 /// least half of the source × sink pairs have an arc, else arcs per source and a binary heap,
 /// O(m log m) per path; at most k = n / 2 paths, O(k³) resp. O(k · m log m) in the worst case); no
 /// perfect matching is infeasible, and of parallel arcs only a cheapest one carries flow. Every
-/// other network by network_simplex. Either way the result is exact, with an optimal dual in the
-/// sense of network_simplex::potential; `method` says which solver ran.
-[[nodiscard]] flow_solution solve_min_cost_flow(const flow_network& g);
+/// other network by basic_network_simplex. Either way the result is exact, with an optimal dual in
+/// the sense of basic_network_simplex::potential; `method` says which solver ran. Throws
+/// validation_error for an invalid network or one outside the ranges at the top of this header.
+template <flow_integer Flow, flow_integer Cost>
+[[nodiscard]] basic_flow_solution<Flow, Cost> solve_min_cost_flow(
+    const basic_flow_network<Flow, Cost>& g);
 
 /// A min-cost flow kept optimal while its network changes: the warm start under re-allocation.
 ///
@@ -225,17 +278,27 @@ struct flow_solution {
 /// (check_optimality). Cost: per path, the nodes nearer than the nearest opposite node (a local
 /// neighbourhood when the change is local) times their degree and log n; nothing is O(n + m) apart
 /// from reading the flow. Lower bounds are 0; supplies need not be balanced until solve().
-class dynamic_min_cost_flow {
+///
+/// Ranges: those at the top of this header; every cold solve checks them, and supplies,
+/// capacities and costs are checked as they are set. A repair whose potentials or distances would
+/// pass 2^(b−3) of the cost type (2^61 for 64 bits, 2^29 for 32) gives up and solves from scratch
+/// instead, which checks the ranges again.
+template <flow_integer Flow = value_t, flow_integer Cost = cost_t>
+class basic_dynamic_min_cost_flow {
  public:
-  dynamic_min_cost_flow() = default;
+  using flow_type = Flow;
+  using cost_type = Cost;
 
-  /// Adds a node with the given supply; returns its index.
-  int add_node(value_t supply = 0);
+  basic_dynamic_min_cost_flow() = default;
+
+  /// Adds a node with the given supply; returns its index. Throws validation_error for a supply
+  /// outside ±max_abs_input.
+  int add_node(Flow supply = 0);
   /// Adds an arc with lower bound 0; returns its index. Throws validation_error for an unknown
   /// node or a capacity or cost outside the accepted range.
-  int add_arc(int from, int to, value_t capacity, cost_t cost);
-  void set_supply(int node, value_t supply);
-  void set_capacity(int arc, value_t capacity);
+  int add_arc(int from, int to, Flow capacity, Cost cost);
+  void set_supply(int node, Flow supply);
+  void set_capacity(int arc, Flow capacity);
 
   /// Solves (first call, or after an infeasible one: network simplex) or repairs the previous
   /// optimum (later calls). Infeasible when no flow meets the supplies (then the next call starts
@@ -247,14 +310,14 @@ class dynamic_min_cost_flow {
   /// solve, so that every re-solve costs only its change.
   void prepare_repairs();
 
-  [[nodiscard]] const flow_network& network() const { return g_; }
+  [[nodiscard]] const basic_flow_network<Flow, Cost>& network() const { return g_; }
   /// After solve() returned optimal: the flow on arc `a`, a node's potential (an optimal dual in
-  /// the sense of network_simplex::potential) and the total cost.
-  [[nodiscard]] value_t flow(int a) const { return flow_[static_cast<std::size_t>(a)]; }
-  [[nodiscard]] cost_t potential(int node) const { return pi_[static_cast<std::size_t>(node)]; }
-  [[nodiscard]] std::span<const value_t> flows() const { return flow_; }
-  [[nodiscard]] std::span<const cost_t> potentials() const { return pi_; }
-  [[nodiscard]] cost_t total_cost() const;
+  /// the sense of basic_network_simplex::potential) and the total cost.
+  [[nodiscard]] Flow flow(int a) const { return flow_[static_cast<std::size_t>(a)]; }
+  [[nodiscard]] Cost potential(int node) const { return pi_[static_cast<std::size_t>(node)]; }
+  [[nodiscard]] std::span<const Flow> flows() const { return flow_; }
+  [[nodiscard]] std::span<const Cost> potentials() const { return pi_; }
+  [[nodiscard]] total_t total_cost() const;
   /// After a warm solve (last_solve().warm): the arcs whose flow changed since the solve before,
   /// by set_capacity() or by the repair, each once, in no particular order (an arc whose flow
   /// changed and changed back may be listed). After a cold solve every flow is new and the list
@@ -278,14 +341,14 @@ class dynamic_min_cost_flow {
   bool route(int start, bool to_hubs);
   void check_node(int node, const char* field) const;
   void check_arc(int arc) const;
-  void push(int arc, value_t amount);
+  void push(int arc, Flow amount);
   void note_change(std::size_t arc);
   void forget_changes();
 
-  flow_network g_;
-  std::vector<value_t> flow_;    // per arc, for the arcs known at the last solve (+ new ones: 0)
-  std::vector<cost_t> pi_;       // per node
-  std::vector<value_t> excess_;  // per node: supply + inflow − outflow
+  basic_flow_network<Flow, Cost> g_;
+  std::vector<Flow> flow_;    // per arc, for the arcs known at the last solve (+ new ones: 0)
+  std::vector<Cost> pi_;      // per node
+  std::vector<Flow> excess_;  // per node: supply + inflow − outflow
   bool solved_ = false;
   statistics stats_;
   // Changes since the last solve.
@@ -321,17 +384,35 @@ class dynamic_min_cost_flow {
   bool adjacency_ = false;
   std::size_t hub_degree_ = 0;
   // Dijkstra scratch.
-  std::vector<cost_t> dist_;
+  std::vector<Cost> dist_;
   std::vector<std::uint32_t> seen_, done_;
   std::vector<int> via_;  // 2·arc + (1 if used backwards)
   std::vector<int> settled_;
   std::uint32_t stamp_ = 0;
 };
 
+using dynamic_min_cost_flow = basic_dynamic_min_cost_flow<>;
+
 /// Checks that `flow` is feasible for `g` and that `potential` certifies its optimality (every arc
 /// with slack has a reduced cost of the right sign). Returns "" if so, else what is wrong. An
-/// independent check of any solver's answer, used by the tests.
-[[nodiscard]] std::string check_optimality(const flow_network& g, std::span<const value_t> flow,
-                                           std::span<const cost_t> potential);
+/// independent check of any solver's answer, used by the tests. O(n + m), exact (128-bit sums).
+template <flow_integer Flow, flow_integer Cost>
+[[nodiscard]] std::string check_optimality(const basic_flow_network<Flow, Cost>& g,
+                                           std::span<const std::type_identity_t<Flow>> flow,
+                                           std::span<const std::type_identity_t<Cost>> potential);
+
+// The 64-bit solvers are compiled into the library (src/core/flow*.cpp); other types are
+// instantiated where they are used, from the definitions below.
+extern template struct basic_flow_network<value_t, cost_t>;
+extern template class basic_network_simplex<value_t, cost_t>;
+extern template class basic_dynamic_min_cost_flow<value_t, cost_t>;
+extern template bool is_assignment_instance(const flow_network&);
+extern template flow_solution solve_min_cost_flow(const flow_network&);
+extern template std::string check_optimality(const flow_network&, std::span<const value_t>,
+                                             std::span<const cost_t>);
 
 }  // namespace keten::flow
+
+#include "keten/detail/flow_assignment.hpp"  // IWYU pragma: export
+#include "keten/detail/flow_dynamic.hpp"     // IWYU pragma: export
+#include "keten/detail/network_simplex.hpp"  // IWYU pragma: export

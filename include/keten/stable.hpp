@@ -1,5 +1,5 @@
-// keten/stable.hpp — stable matching with capacities (hospital–resident), and a referral policy on
-// it.
+// keten/stable.hpp — stable matching with capacities (hospital–resident), generic over where the
+// preferences come from (preference_source), and a referral policy on it.
 //
 // Where preferences matter more than a total score — volunteers choosing whom they help, as in
 // neighbour help — a stable assignment is one that no need and offering would both rather break:
@@ -16,7 +16,10 @@
 //    matching (every resident gets its best partner over all stable matchings), hospitals propose
 //    for the hospital-optimal one (every resident gets its worst). Both take O(L + R + H) time and
 //    memory, L the total length of the preference lists. find_blocking_pair() / is_stable() are an
-//    independent checker in O(L + R + H).
+//    independent checker in O(L + R + H). The preferences are read through a preference_source: a
+//    `stable_instance` (lists in vectors; the functions for it are compiled into the library), or
+//    any type of the caller's with the five member functions the concept names (templates in
+//    keten/detail/stable_match.hpp, instantiated where they are used).
 //
 // 2. allocate_stable(): the needs of many cases (residents) and the offerings of a landscape
 //    (hospitals, capacity = free units). A need ranks its candidates (find_candidates with the
@@ -27,9 +30,11 @@
 //    order.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -43,7 +48,30 @@ namespace keten {
 
 // --- the generic hospital–resident core -------------------------------------------------------
 
-/// A hospital–resident instance. Indexes are dense: residents 0 … R−1, hospitals 0 … H−1.
+/// A preference list: random access and sized, entries convertible to std::uint32_t (a
+/// std::vector, a std::span over the caller's own array, …).
+template <class L>
+concept preference_list = std::ranges::random_access_range<L> && std::ranges::sized_range<L> &&
+    std::convertible_to<std::ranges::range_reference_t<L>, std::uint32_t>;
+
+/// Where the generic core reads a hospital–resident instance: R residents and H hospitals with
+/// dense indices (residents 0 … R−1, hospitals 0 … H−1), each resident's list of acceptable
+/// hospitals and each hospital's list of acceptable residents, most preferred first, without
+/// repeats, and each hospital's capacity (≥ 0). The lists may be returned by reference, as a view,
+/// or by value (computed on the fly; then each call pays for it, and deferred acceptance asks for a
+/// resident's list each time the resident proposes again). Requirements: the five calls are
+/// deterministic while an algorithm runs (the same list for the same index) and R, H < 2^32 − 1.
+template <class P>
+concept preference_source = requires(const P& p, std::uint32_t i) {
+  { p.resident_count() } -> std::convertible_to<std::size_t>;
+  { p.hospital_count() } -> std::convertible_to<std::size_t>;
+  { p.resident_preferences(i) } -> preference_list;  ///< resident i's hospitals
+  { p.hospital_preferences(i) } -> preference_list;  ///< hospital i's residents
+  { p.capacity(i) } -> std::convertible_to<std::int32_t>;
+};
+
+/// A hospital–resident instance in vectors: the library's own preference_source. Indexes are dense:
+/// residents 0 … R−1, hospitals 0 … H−1.
 struct stable_instance {
   /// resident_prefs[r]: the hospitals acceptable to resident r, most preferred first, no repeats.
   std::vector<std::vector<std::uint32_t>> resident_prefs;
@@ -51,7 +79,19 @@ struct stable_instance {
   std::vector<std::vector<std::uint32_t>> hospital_prefs;
   /// capacities[h] ≥ 0: how many residents hospital h can take; one per hospital.
   std::vector<std::int32_t> capacities;
+
+  // The preference_source interface (capacity(h) needs one capacity per hospital: validate()).
+  [[nodiscard]] std::size_t resident_count() const noexcept { return resident_prefs.size(); }
+  [[nodiscard]] std::size_t hospital_count() const noexcept { return hospital_prefs.size(); }
+  [[nodiscard]] std::span<const std::uint32_t> resident_preferences(std::uint32_t r) const {
+    return resident_prefs[r];
+  }
+  [[nodiscard]] std::span<const std::uint32_t> hospital_preferences(std::uint32_t h) const {
+    return hospital_prefs[h];
+  }
+  [[nodiscard]] std::int32_t capacity(std::uint32_t h) const { return capacities[h]; }
 };
+static_assert(preference_source<stable_instance>);
 
 /// Which side proposes in deferred acceptance, i.e. whose optimal stable matching is returned.
 enum class stable_side : std::uint8_t {
@@ -104,6 +144,23 @@ void validate_matching(const stable_instance& instance,
 [[nodiscard]] bool is_stable(const stable_instance& instance,
                              std::span<const std::optional<std::uint32_t>> hospital_of);
 
+/// The same five functions for any preference_source (a caller's own type): the same checks,
+/// results and costs, the errors naming residents and hospitals as above ("capacities" for a
+/// negative capacity). For a stable_instance the compiled functions above are chosen.
+template <preference_source P>
+void validate(const P& source);
+template <preference_source P>
+[[nodiscard]] stable_matching stable_match(const P& source,
+                                           stable_side optimal = stable_side::residents);
+template <preference_source P>
+void validate_matching(const P& source, std::span<const std::optional<std::uint32_t>> hospital_of);
+template <preference_source P>
+[[nodiscard]] std::optional<blocking_pair> find_blocking_pair(
+    const P& source, std::span<const std::optional<std::uint32_t>> hospital_of);
+template <preference_source P>
+[[nodiscard]] bool is_stable(const P& source,
+                             std::span<const std::optional<std::uint32_t>> hospital_of);
+
 // --- the referral policy ----------------------------------------------------------------------
 
 struct stable_policy {
@@ -152,3 +209,5 @@ struct stable_allocation {
                                                 std::span<const int> days_waiting = {});
 
 }  // namespace keten
+
+#include "keten/detail/stable_match.hpp"  // IWYU pragma: export

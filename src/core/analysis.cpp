@@ -1,3 +1,5 @@
+// Landscape analytics (keten/analysis.hpp): capacity per municipality and help form (Eigen),
+// summaries and their text, and the partner network with degree, betweenness and components.
 #include "keten/analysis.hpp"
 
 #include <algorithm>

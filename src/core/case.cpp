@@ -1,3 +1,5 @@
+// Cases (keten/case.hpp): household and referrer kinds, language codes, and validate() of a
+// help_case against the landscape's categories and places.
 #include "keten/case.hpp"
 
 #include <algorithm>

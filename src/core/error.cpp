@@ -1,3 +1,5 @@
+// The error hierarchy (keten/error.hpp): positions as text, the stable ids in messages, and
+// rethrow_with_position, which adds an outer position to an error.
 #include "keten/error.hpp"
 
 #include <fmt/format.h>

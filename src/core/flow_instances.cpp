@@ -1,3 +1,5 @@
+// NETGEN-style min-cost-flow instances (keten/flow_instances.hpp): transportation, transshipment
+// and assignment networks from a seed, for benchmarks and tests.
 #include "keten/flow_instances.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Geography (keten/geography.hpp): points and distances, PC4 and municipality codes, and the
+// municipalities of 2023, compiled in and read with the CSV reader of src/io.
 #include "keten/geography.hpp"
 
 #include <charconv>

@@ -1,3 +1,6 @@
+// The landscape (keten/landscape.hpp): its immutable store and lookups (reach, circles, graphs,
+// chains), and landscape_builder with its checks and build(). 890 lines: the store is this file's
+// private struct, filled by build() and read by every lookup; one file keeps it out of any header.
 #include "keten/landscape.hpp"
 
 #include <algorithm>

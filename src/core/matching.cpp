@@ -1,3 +1,5 @@
+// One case's best bundles (keten/matching.hpp): candidates per need with the reasons others are
+// left out, the exact branch-and-bound search, match_exhaustive (the oracle), and the reasons.
 #include "keten/matching.hpp"
 
 #include <algorithm>

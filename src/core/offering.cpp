@@ -1,3 +1,5 @@
+// Offerings (keten/offering.hpp): eligibility rules checked against a case's profile, and the
+// reasons a case is not eligible.
 #include "keten/offering.hpp"
 
 #include <algorithm>

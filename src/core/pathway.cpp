@@ -1,3 +1,5 @@
+// Pathways (keten/pathway.hpp): a bundle's steps in stages from category precedence, parallel
+// steps and warm handovers.
 #include "keten/pathway.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Synthetic data (keten/synthetic.hpp): the reproducible national landscape from the
+// municipalities and documented rates, and synthetic cases for tests and benchmarks.
 #include "keten/synthetic.hpp"
 
 #include <algorithm>

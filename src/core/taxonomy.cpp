@@ -1,3 +1,5 @@
+// The taxonomy (keten/taxonomy.hpp): the five help forms with their Dutch and English labels, and
+// the need categories under them, extensible from data.
 #include "keten/taxonomy.hpp"
 
 #include <algorithm>

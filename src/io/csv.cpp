@@ -1,3 +1,5 @@
+// The CSV reader shared by the municipality table and HSDS data packages (src/io/csv.hpp), over
+// libcsv: UTF-8 checked, each record with its line.
 #include "csv.hpp"
 
 #include <csv.h>

@@ -1,3 +1,5 @@
+// DIMACS min-cost-flow instances and solutions (keten/dimacs.hpp): reading with line, column and
+// field in every error, and writing.
 #include "keten/dimacs.hpp"
 
 #include <array>

@@ -1,3 +1,6 @@
+// keten::ledger (keten/ledger.hpp): the referral ledger on SQLite — schema and its checks, the
+// lifecycle rules, capacity holds, and the read paths. 812 lines: one class over one schema, whose
+// write paths share the prepared statements and the transaction helpers of this file.
 #include "keten/ledger.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The thin RAII layer over the SQLite C API (src/ledger/sqlite.hpp): connections, statements and
+// the mapping of SQLite result codes to keten's typed errors.
 #include "sqlite.hpp"
 
 #include <fmt/format.h>

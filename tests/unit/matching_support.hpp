@@ -742,4 +742,25 @@ inline std::string describe(const match_instance& m) {
   return out.str();
 }
 
+/// A small landscape in Zwolle: two partners, three offerings.
+inline landscape zwolle_landscape() {
+  landscape_builder b(keten_test::small_geography({"GM0193", "GM0244"}));
+  b.add_partner(make_partner("shm", "GM0193"));
+  b.add_partner(make_partner("jhm", "GM0193", "JobHulpMaatje"));
+  b.add_offering(make_offering("shm-maatje", "shm", {"money.debts", "money.admin"}, {"GM0193"}));
+  b.add_offering(make_offering("jhm-group", "jhm", {"work.job_search"}, {"GM0193"}));
+  b.add_offering(make_offering("jhm-coach", "jhm", {"work.job_search"}, {"GM0244"}));
+  return b.build();
+}
+
+/// A case there with a debts need and a job-search need.
+inline help_case zwolle_case() {
+  help_case c;
+  c.id = "c1";
+  c.needs = {{"money.debts", 4, 1.0}, {"work.job_search", 2, 0.5}};
+  c.location.municipality = "GM0193";
+  c.consent = true;
+  return c;
+}
+
 }  // namespace keten_test
