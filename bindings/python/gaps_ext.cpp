@@ -14,6 +14,7 @@
 #include "allocation_result.hpp"
 #include "case_batch.hpp"
 #include "keten/keten.hpp"
+#include "table.hpp"
 
 namespace py = pybind11;
 
@@ -21,23 +22,13 @@ void bind_gaps(py::module_& m);
 
 namespace {
 
-using namespace pybind11::literals;
 using keten_python::allocation_result;
 using keten_python::case_batch;
 
-py::object as_table(const py::dict& columns) {
-  return py::module_::import("keten._ext").attr("Table")(columns);
-}
-template <class T>
-py::array column(const std::vector<T>& v) {
-  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
-py::array texts(const std::vector<std::string>& v) {
-  return py::module_::import("numpy").attr("array")(py::cast(v), "dtype"_a = "O");
-}
-py::array bools(const std::vector<bool>& v) {
-  return py::module_::import("numpy").attr("array")(py::cast(v), "dtype"_a = "bool");
-}
+using keten_python::bool_column;
+using keten_python::column;
+using keten_python::strings;
+using keten_python::table;
 
 /// A gap analysis with the landscape it belongs to.
 struct gaps_holder {
@@ -68,18 +59,14 @@ keten::help_form form_arg(const std::string& name) {
 }
 
 /// One row per municipality in scope and help form.
-py::object cells_table(const gaps_holder& h, const std::vector<keten::municipality_index>& scope) {
+table cells_table(const gaps_holder& h, const std::vector<keten::municipality_index>& scope) {
   const keten::geography& places = h.land.places();
-  std::vector<keten::municipality_index> rows = scope;
-  if (rows.empty())
-    for (keten::municipality_index m = 0; m < h.gaps.municipalities; ++m)
-      rows.push_back(m);
   std::vector<std::string> code, name, province, form;
   std::vector<std::int64_t> population, offerings, rounds_unmet;
   std::vector<double> demand, capacity, shortfall, reach, lat, lon;
-  std::vector<bool> present, all_forms;
+  std::vector<std::uint8_t> present, all_forms;
   std::array<std::vector<std::int64_t>, 5> unmet;
-  for (keten::municipality_index m : rows) {
+  for (keten::municipality_index m : h.gaps.rows(scope)) {
     if (m >= places.size())
       throw keten::validation_error(keten::error_code::invalid_value, "scope outside geography",
                                     {.field = "scope"});
@@ -104,30 +91,30 @@ py::object cells_table(const gaps_holder& h, const std::vector<keten::municipali
       rounds_unmet.push_back(c.rounds_unmet);
     }
   }
-  py::dict t;
-  t["code"] = texts(code);
-  t["name"] = texts(name);
-  t["province"] = texts(province);
-  t["population"] = column(population);
-  t["lat"] = column(lat);
-  t["lon"] = column(lon);
-  t["form"] = texts(form);
-  t["demand"] = column(demand);
-  t["capacity"] = column(capacity);
-  t["shortfall"] = column(shortfall);
-  t["reach"] = column(reach);
-  t["offerings"] = column(offerings);
-  t["present"] = bools(present);
-  t["all_forms"] = bools(all_forms);
+  table t;
+  t.add("code", strings(code));
+  t.add("name", strings(name));
+  t.add("province", strings(province));
+  t.add("population", column(std::move(population)));
+  t.add("lat", column(std::move(lat)));
+  t.add("lon", column(std::move(lon)));
+  t.add("form", strings(form));
+  t.add("demand", column(std::move(demand)));
+  t.add("capacity", column(std::move(capacity)));
+  t.add("shortfall", column(std::move(shortfall)));
+  t.add("reach", column(std::move(reach)));
+  t.add("offerings", column(std::move(offerings)));
+  t.add("present", bool_column(present));
+  t.add("all_forms", bool_column(all_forms));
   for (std::size_t r = 0; r < 5; ++r)
-    t[py::str("unmet_" + std::string(keten::to_string(static_cast<keten::unmet_reason>(r))))] =
-        column(unmet[r]);
-  t["rounds_unmet"] = column(rounds_unmet);
-  return as_table(t);
+    t.add("unmet_" + std::string(keten::to_string(static_cast<keten::unmet_reason>(r))),
+          column(std::move(unmet[r])));
+  t.add("rounds_unmet", column(std::move(rounds_unmet)));
+  return t;
 }
 
 /// One row per help form: the totals over the scope.
-py::object totals_table(const gaps_holder& h, const std::vector<keten::municipality_index>& scope) {
+table totals_table(const gaps_holder& h, const std::vector<keten::municipality_index>& scope) {
   const keten::gap_totals t = keten::total_gaps(h.gaps, h.land.places(), scope);
   std::vector<std::string> form;
   std::vector<double> demand, capacity, shortfall, reach;
@@ -142,15 +129,15 @@ py::object totals_table(const gaps_holder& h, const std::vector<keten::municipal
     missing.push_back(static_cast<std::int64_t>(t.missing[i]));
     unmet.push_back(t.unmet[i]);
   }
-  py::dict d;
-  d["form"] = texts(form);
-  d["demand"] = column(demand);
-  d["capacity"] = column(capacity);
-  d["shortfall"] = column(shortfall);
-  d["reach"] = column(reach);
-  d["municipalities_missing"] = column(missing);
-  d["unmet"] = column(unmet);
-  return as_table(d);
+  table d;
+  d.add("form", strings(form));
+  d.add("demand", column(std::move(demand)));
+  d.add("capacity", column(std::move(capacity)));
+  d.add("shortfall", column(std::move(shortfall)));
+  d.add("reach", column(std::move(reach)));
+  d.add("municipalities_missing", column(std::move(missing)));
+  d.add("unmet", column(std::move(unmet)));
+  return d;
 }
 
 std::vector<std::string> codes_of(const keten::landscape& l,

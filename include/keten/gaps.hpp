@@ -85,6 +85,16 @@ struct gap_analysis {
   [[nodiscard]] bool has(municipality_index m, help_form f) const {
     return (forms_present[m] >> static_cast<unsigned>(f)) & 1U;
   }
+  /// The municipalities of `scope`, in its order, or every municipality (geography order) if it is
+  /// empty: the rows a scoped table shows. O(rows).
+  [[nodiscard]] std::vector<municipality_index> rows(
+      std::span<const municipality_index> scope = {}) const {
+    if (!scope.empty()) return {scope.begin(), scope.end()};
+    std::vector<municipality_index> all(municipalities);
+    for (municipality_index m = 0; m < municipalities; ++m)
+      all[m] = m;
+    return all;
+  }
   /// Municipalities where every one of the five help forms has an offering serving it.
   [[nodiscard]] std::vector<municipality_index> with_all_forms() const;
   /// Municipalities where help form `f` has no offering serving it.

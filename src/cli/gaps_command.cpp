@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include <algorithm>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -84,16 +83,9 @@ void print_gaps(const gap_analysis& g, const landscape& l,
 
   // The rows: every cell in a small scope, else the largest shortfalls.
   std::vector<std::size_t> cells;
-  const auto add_rows = [&](municipality_index m) {
+  for (municipality_index m : g.rows(scope))
     for (help_form f : all_help_forms)
       cells.push_back(m * help_form_count + static_cast<std::size_t>(f));
-  };
-  if (scope.empty())
-    for (municipality_index m = 0; m < g.municipalities; ++m)
-      add_rows(m);
-  else
-    for (municipality_index m : scope)
-      add_rows(m);
   const bool all_rows = !scope.empty() && scope.size() <= 5;
   if (!all_rows) {
     std::stable_sort(cells.begin(), cells.end(), [&](std::size_t x, std::size_t y) {

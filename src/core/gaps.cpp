@@ -337,12 +337,8 @@ gap_totals total_gaps(const gap_analysis& gaps, const geography& places,
         t.unmet[i] += u;
     }
   };
-  if (scope.empty())
-    for (municipality_index m = 0; m < gaps.municipalities; ++m)
-      add(m);
-  else
-    for (municipality_index m : scope)
-      add(m);
+  for (municipality_index m : gaps.rows(scope))
+    add(m);
   for (double& r : t.reach)
     r = t.population > 0 ? r / t.population : 0.0;
   return t;

@@ -104,14 +104,7 @@ void engine::set_up_offerings() {
     s.open = std::find(opened_later.begin(), opened_later.end(), x.id) == opened_later.end();
     volunteer_rng_.emplace_back(options_.seed, "volunteers/" + x.id);
     if (!s.open) continue;
-    s.target = target_slots(s.units_per_period, s.period_days, s.duration);
-    s.volunteers = s.target;
-    s.units = s.target;
-    s.rest =
-        s.units_per_period > 0
-            ? std::max(0.0, s.period_days * static_cast<double>(s.target) / s.units_per_period -
-                                s.duration)
-            : 0.0;
+    s.staff_at_target();
     // The landscape's free units say how much is in use now: that share of the slots starts busy,
     // each unit with the remaining part (uniform) of a help drawn as usual.
     if (s.units_per_period > 0) {
@@ -268,10 +261,7 @@ void engine::set_units(offering_index o, std::int32_t units, double now) {
                          : new_target;
   if (units != s.units_per_period) {
     s.units_per_period = units;
-    s.rest =
-        units > 0
-            ? std::max(0.0, s.period_days * static_cast<double>(new_target) / units - s.duration)
-            : 0.0;
+    s.rest = rest_days(units, s.period_days, new_target, s.duration);
   }
   s.dirty = true;
 }
@@ -300,14 +290,7 @@ void engine::apply_change(const scenario_change& c, double now) {
       if (!s.in_scope) return;
       s.touch(now);
       s.open = true;
-      s.target = target_slots(s.units_per_period, s.period_days, s.duration);
-      s.volunteers = s.target;
-      s.units = s.target;
-      s.rest =
-          s.units_per_period > 0
-              ? std::max(0.0, s.period_days * static_cast<double>(s.target) / s.units_per_period -
-                                  s.duration)
-              : 0.0;
+      s.staff_at_target();
       s.dirty = true;
       return;
     }

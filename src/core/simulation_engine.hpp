@@ -96,6 +96,22 @@ inline bool reached(const landscape& l, municipality_index m) {
   return false;
 }
 
+/// Target slots of an offering with these units: enough that, busy back to back for the mean
+/// duration, they do units_per_period per period (Little's law), rounded up, at least one.
+inline std::int32_t target_slots(std::int32_t units, std::int32_t period, double duration) {
+  if (units <= 0) return 0;
+  return static_cast<std::int32_t>(
+      std::max(1.0, std::ceil(units * duration / static_cast<double>(period) - 1e-9)));
+}
+
+/// Days a unit rests after a help of `duration` days, so that `slots` busy back to back do
+/// `units` per period at full use (one-off jobs: a Present branch of 100 projects a year does one
+/// every 3.65 days, not one a day); 0 without units.
+inline double rest_days(std::int32_t units, std::int32_t period, std::int32_t slots,
+                        double duration) {
+  return units > 0 ? std::max(0.0, period * static_cast<double>(slots) / units - duration) : 0.0;
+}
+
 /// One offering's capacity and use.
 struct offering_state {
   bool in_scope = false;
@@ -127,15 +143,14 @@ struct offering_state {
     last = now;
   }
   [[nodiscard]] std::int32_t free() const { return std::max(0, units - busy); }
+  /// Fully staffed at its units per period: target slots, as many volunteers and units, the rest.
+  void staff_at_target() {
+    target = target_slots(units_per_period, period_days, duration);
+    volunteers = target;
+    units = target;
+    rest = rest_days(units_per_period, period_days, target, duration);
+  }
 };
-
-/// Target slots of an offering with these units: enough that, busy back to back for the mean
-/// duration, they do units_per_period per period (Little's law), rounded up, at least one.
-inline std::int32_t target_slots(std::int32_t units, std::int32_t period, double duration) {
-  if (units <= 0) return 0;
-  return static_cast<std::int32_t>(
-      std::max(1.0, std::ceil(units * duration / static_cast<double>(period) - 1e-9)));
-}
 
 /// A stream of arrivals of one (municipality, help form) in operational time: the k-th arrival
 /// comes when ∫ rate reaches E_1 + … + E_k, so a change of rate stretches the same sequence.

@@ -11,6 +11,9 @@ namespace keten::detail {
 /// quotes untrusted input is always valid UTF-8.
 [[nodiscard]] std::string printable(std::string_view text);
 
+/// `s` without leading and trailing white space (ASCII, as std::isspace in the C locale).
+[[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+
 /// True if `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
 /// U+10FFFF) — what nlohmann::json accepts in a string, and so what the JSON writers can write.
 [[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;

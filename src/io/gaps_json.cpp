@@ -61,12 +61,8 @@ std::string gaps_to_json(const gap_analysis& g, const landscape& l,
                    {"with_all_forms", totals.with_all_forms},
                    {"forms", per_form}};
 
-  std::vector<municipality_index> rows(scope.begin(), scope.end());
-  if (rows.empty())
-    for (municipality_index m = 0; m < g.municipalities; ++m)
-      rows.push_back(m);
   ordered_json list = ordered_json::array();
-  for (municipality_index m : rows) {
+  for (municipality_index m : g.rows(scope)) {
     const municipality& p = place(l, m);
     ordered_json forms = ordered_json::object();
     for (help_form f : all_help_forms) {

@@ -21,16 +21,9 @@ namespace keten {
 
 namespace {
 
+using detail::trim;
 using json = nlohmann::json;
 using kind = hsds_crosswalk_row::kind;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);

@@ -17,6 +17,7 @@
 #include "csv.hpp"
 #include "files.hpp"
 #include "hsds_rows.hpp"
+#include "json_cursor.hpp"
 #include "keten/io.hpp"
 
 namespace keten::detail::hsds_import {
@@ -69,14 +70,6 @@ std::optional<std::string> reference(const row& r, std::string_view field) {
   auto value = text(r, field);
   if (value && value->empty()) return std::nullopt;
   return value;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
 }
 
 std::optional<double> parse_number(std::string_view s) {
@@ -173,43 +166,12 @@ namespace {
 
 /// HSDS documents nest deeper than keten's own (organization → service → service_at_location →
 /// location → address → attribute → taxonomy_term → taxonomy, inside a page), but not much.
-constexpr int max_nesting = 64;
+constexpr int hsds_max_nesting = 64;
 
 }  // namespace
 
 json parse_json(std::string_view text, std::string_view source_name) {
-  const json::parser_callback_t limit_depth = [&](int depth, json::parse_event_t, json&) {
-    if (depth >= max_nesting)
-      throw parse_error(error_code::json_syntax,
-                        fmt::format("JSON nested more than {} levels deep", max_nesting),
-                        {.file = std::string(source_name)});
-    return true;
-  };
-  try {
-    return json::parse(text.begin(), text.end(), limit_depth);
-  } catch (const error&) {
-    throw;
-  } catch (const json::out_of_range& e) {
-    throw parse_error(error_code::json_syntax,
-                      fmt::format("malformed JSON: {}", detail::printable(e.what())),
-                      {.file = std::string(source_name)});
-  } catch (const json::parse_error& e) {
-    const std::size_t offset = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    std::size_t line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < offset; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        line_start = i + 1;
-      }
-    }
-    std::string reason = e.what();
-    if (const auto colon = reason.find(": "); colon != std::string::npos)
-      reason = reason.substr(colon + 2);
-    throw parse_error(
-        error_code::json_syntax, fmt::format("malformed JSON: {}", detail::printable(reason)),
-        {.file = std::string(source_name), .line = line, .column = offset - line_start + 1});
-  }
+  return detail::parse_document(text, source_name, hsds_max_nesting);
 }
 
 namespace {

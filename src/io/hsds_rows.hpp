@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
 #include "hsds_tables.hpp"
 #include "keten/error.hpp"
 #include "keten/hsds.hpp"
@@ -54,7 +55,7 @@ using tables = std::array<table, h::table_count>;
 [[nodiscard]] std::optional<std::string> text(const row& r, std::string_view field);
 /// A reference or code: a string member that is absent, null or empty → nullopt.
 [[nodiscard]] std::optional<std::string> reference(const row& r, std::string_view field);
-[[nodiscard]] std::string_view trim(std::string_view s);
+using detail::trim;  // files.hpp
 /// A finite number written as text (surrounding spaces allowed), or nullopt.
 [[nodiscard]] std::optional<double> parse_number(std::string_view s);
 /// A number member: a JSON number, or (in CSV) the text of one.

@@ -28,12 +28,14 @@ using ordered_json = nlohmann::ordered_json;
 constexpr int max_nesting =
     32;  // keten's documents nest at most 5 deep; anything deeper is hostile
 
-/// Parses JSON text; a syntax error becomes parse_error with the line and column.
-inline json parse_document(std::string_view text, std::string_view source_name) {
+/// Parses JSON text nested at most `max_depth` containers deep; a syntax error becomes parse_error
+/// with the line and column.
+inline json parse_document(std::string_view text, std::string_view source_name,
+                           int max_depth = max_nesting) {
   const json::parser_callback_t limit_depth = [&](int depth, json::parse_event_t, json&) {
-    if (depth >= max_nesting)  // depth counts the containers around the one being entered
+    if (depth >= max_depth)  // depth counts the containers around the one being entered
       throw parse_error(error_code::json_syntax,
-                        fmt::format("JSON nested more than {} levels deep", max_nesting),
+                        fmt::format("JSON nested more than {} levels deep", max_depth),
                         {.file = std::string(source_name)});
     return true;
   };
@@ -43,7 +45,8 @@ inline json parse_document(std::string_view text, std::string_view source_name) 
     throw;
   } catch (const json::out_of_range& e) {
     // The lexer's only out_of_range: a number too large for a double ("1e999").
-    throw parse_error(error_code::json_syntax, fmt::format("malformed JSON: {}", e.what()),
+    throw parse_error(error_code::json_syntax,
+                      fmt::format("malformed JSON: {}", detail::printable(e.what())),
                       {.file = std::string(source_name)});
   } catch (const json::parse_error& e) {
     // e.byte is the 1-based offset of the byte at which parsing failed.

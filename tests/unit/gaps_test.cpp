@@ -427,6 +427,35 @@ TEST(Gaps, UnmetNeedsOfAllocationsCountPerCellAndRound) {
     EXPECT_EQ(g.cells[cell].unmet, before.cells[cell].unmet);
 }
 
+// What does not fit is refused with the field named, and nothing is counted.
+TEST(Gaps, AnalysesAndScopesThatDoNotFitAreRefused) {
+  const landscape l = hand_made();  // three municipalities
+  gap_analysis g = analyse_gaps(l);
+  const landscape& other = keten_test::example_landscape();  // the 342 of the Netherlands
+  const allocation none{};
+  keten_test::expect_error<validation_error>([&] { add_unmet_evidence(g, other, {}, none); },
+                                             error_code::invalid_value, {.field = "gaps"});
+  EXPECT_EQ(g.rounds, 0u);
+  const std::vector<municipality_index> outside{1, 3};
+  keten_test::expect_error<validation_error>([&] { (void)total_gaps(g, l.places(), outside); },
+                                             error_code::invalid_value, {.field = "scope"});
+  team_plan_options o;
+  o.scope = {0, 1};
+  const std::vector<municipality_index> site{2};
+  keten_test::expect_error<validation_error>([&] { (void)team_coverage(g, l, o, site); },
+                                             error_code::invalid_value, {.field = "sites"});
+  const std::vector<std::string> codes{"GM0002", "GM0001", "GM0002"}, provinces{"Q"};
+  EXPECT_EQ(select_municipalities(l.places(), codes, provinces),
+            (std::vector<municipality_index>{0, 1, 2}));
+  const std::vector<std::string> unknown{"GM9999"}, no_province{"Atlantis"};
+  keten_test::expect_error<not_found_error>(
+      [&] { (void)select_municipalities(l.places(), unknown, {}); }, error_code::not_found,
+      {.field = "municipality", .object_id = "GM9999"});
+  keten_test::expect_error<not_found_error>(
+      [&] { (void)select_municipalities(l.places(), {}, no_province); }, error_code::not_found,
+      {.field = "province", .object_id = "Atlantis"});
+}
+
 TEST(Gaps, NationalAnalysisAddsUp) {
   const landscape l = generate_national_landscape(geography::netherlands());
   const gap_analysis g = analyse_gaps(l);

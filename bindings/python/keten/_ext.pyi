@@ -848,7 +848,7 @@ class GapAnalysis:
         """
         Greedy maximum coverage of the shortfall by k new teams (at least 1 - 1/e of the best k sites' coverage).
         """
-    def table(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> typing.Any:
+    def table(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> Table:
         """
         One row per municipality (in scope; default all) and help form: code, name, province, population, lat, lon, form, demand, capacity, shortfall, reach, offerings, present, all_forms, unmet_<reason> and rounds_unmet.
         """
@@ -856,7 +856,7 @@ class GapAnalysis:
         """
         The keten.gaps JSON document (what keten gaps --json prints).
         """
-    def totals(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> typing.Any:
+    def totals(self, *, municipalities: collections.abc.Sequence[str] = [], provinces: collections.abc.Sequence[str] = []) -> Table:
         """
         One row per help form, over the scope: demand, capacity, shortfall, reach (population-weighted), municipalities_missing, unmet.
         """

@@ -3,7 +3,7 @@ docs/python.md, "Gaps: where the chain is thin")."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 from keten import _ext
 from keten._ext import GapAnalysis, Landscape, TeamPlan
@@ -19,13 +19,37 @@ def standard_demand_rates() -> dict:
     return _ext.standard_demand_rates()
 
 
+def _per_form(values: Union[Mapping[str, float], Sequence[float], None], default: float) -> List[float]:
+    """One value per help form, in FORMS order, from a mapping by form (the others ``default``) or a
+    sequence of five."""
+    if values is None:
+        return [default] * len(FORMS)
+    if isinstance(values, Mapping):
+        unknown = set(values) - set(FORMS)
+        if unknown:
+            raise ValueError(f"unknown help forms {sorted(unknown)}; expected {FORMS}")
+        return [float(values.get(f, default)) for f in FORMS]
+    out = [float(v) for v in values]
+    if len(out) != len(FORMS):
+        raise ValueError(f"expected {len(FORMS)} values, one per help form {FORMS}")
+    return out
+
+
+def _rates(rates: Union[Mapping[str, float], Sequence[float]]) -> List[float]:
+    """Demand per 1,000 inhabitants per year by help form; a mapping may name only some forms (the
+    others keep :func:`standard_demand_rates`)."""
+    if isinstance(rates, Mapping):
+        return _per_form({**standard_demand_rates(), **rates}, 0.0)
+    return _per_form(rates, 0.0)
+
+
 def gaps(
     landscape: Landscape,
     cases: Any = None,
     *,
     demand: str = "rates",
     rounds: Iterable[Any] = (),
-    rates: Optional[Mapping[str, float]] = None,
+    rates: Union[Mapping[str, float], Sequence[float], None] = None,
     cases_period_days: float = 365.0,
     reach_km: float = 3.0,
     population_samples: int = 64,
@@ -54,13 +78,7 @@ def gaps(
     batches = ([] if cases is None else [_as_cases(cases)]) + [_as_cases(r) for r in rounds]
     if demand == "cases" and not batches:
         raise ValueError("demand='cases' needs cases")
-    per_1000 = None
-    if rates is not None:
-        unknown = set(rates) - set(FORMS)
-        if unknown:
-            raise ValueError(f"unknown help forms in rates: {sorted(unknown)}")
-        base = standard_demand_rates()
-        per_1000 = [float(rates.get(f, base[f])) for f in FORMS]
+    per_1000 = None if rates is None else _rates(rates)
     demand_cases = None
     if demand == "cases":
         demand_cases = _ext.Cases([c for b in batches for c in b]) if len(batches) > 1 else batches[0]

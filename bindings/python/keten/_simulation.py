@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from keten import _ext
+from keten._gaps import _per_form, _rates
 from keten._ext import Cases, Landscape, MatchWeights, Scenario, SimulationResult
 
 PathLike = Union[str, Path]
@@ -17,7 +18,6 @@ ScenarioSource = Union[Scenario, PathLike, Mapping[str, Any], None]
 #: Shapes of the gamma distributions of help durations by help form (0: exactly the mean).
 DEFAULT_DURATION_SHAPES = tuple(_ext.DEFAULT_DURATION_SHAPES)
 
-_FORMS = ("money", "neighbour", "work", "group", "youth")
 _ROUNDS = {"daily": 1.0, "weekly": 7.0, "continuous": 0.0}
 
 
@@ -51,32 +51,6 @@ def _round_days(rounds: Union[str, float]) -> float:
             raise ValueError("rounds is daily, weekly, continuous or a number of days")
         return _ROUNDS[rounds]
     return float(rounds)
-
-
-def _per_form(values: Union[Mapping[str, float], Sequence[float], None], default: float) -> List[float]:
-    if values is None:
-        return [default] * len(_FORMS)
-    if isinstance(values, Mapping):
-        unknown = set(values) - set(_FORMS)
-        if unknown:
-            raise ValueError(f"unknown help forms {sorted(unknown)}; expected {_FORMS}")
-        return [float(values.get(f, default)) for f in _FORMS]
-    out = [float(v) for v in values]
-    if len(out) != len(_FORMS):
-        raise ValueError(f"expected {len(_FORMS)} values, one per help form {_FORMS}")
-    return out
-
-
-def _rates(rates: Union[Mapping[str, float], Sequence[float]]) -> List[float]:
-    """Per 1,000 inhabitants per year by help form; a mapping may name only some forms (the others
-    keep keten.standard_demand_rates())."""
-    if isinstance(rates, Mapping):
-        base = _ext.standard_demand_rates()
-        unknown = set(rates) - set(_FORMS)
-        if unknown:
-            raise ValueError(f"unknown help forms {sorted(unknown)}; expected {_FORMS}")
-        return [float(rates.get(f, base[f])) for f in _FORMS]
-    return _per_form(rates, 0.0)
 
 
 def simulate(
